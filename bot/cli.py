@@ -1,0 +1,98 @@
+"""The `rasmi` command: one entry point for the bot, the terminal and the maintainers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import get_args
+
+from bot import registry_commands
+from bot.settings import Settings
+from knowledge.registry.export import ExportFormat
+from knowledge.registry.schema import EntityKind
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rasmi",
+        description="Rasmi (رسمي): which government accounts are the official ones.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "start",
+        help="start Rasmi (the default): prepare the database and show the registry",
+    )
+
+    registry = commands.add_parser("registry", help="check, import, export the registry")
+    actions = registry.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    check = actions.add_parser("check", help="validate a registry file or folder; write nothing")
+    check.add_argument("path", type=Path)
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+
+    imp = actions.add_parser("import", help="validate, then import in one transaction")
+    imp.add_argument("path", type=Path, nargs="?", help="file or folder (default: bundled)")
+    imp.add_argument("--json", action="store_true", help="machine-readable summary")
+
+    exp = actions.add_parser("export", help="write the stored registry out")
+    exp.add_argument("--format", choices=get_args(ExportFormat), default="yaml")
+    exp.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+
+    hist = actions.add_parser("history", help="the change log, newest first")
+    hist.add_argument("entity", nargs="?", help="an entity id, e.g. moh")
+    hist.add_argument("--limit", type=int, default=50)
+    hist.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    lst = actions.add_parser("list", help="the entities and their active accounts")
+    lst.add_argument("--kind", choices=[k.value for k in EntityKind])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration check
+    if args.command in (None, "start"):
+        return asyncio.run(_start(settings))
+    return asyncio.run(_registry(args, settings))
+
+
+async def _start(settings: Settings) -> int:
+    """Until the bot and the chat exist, starting Rasmi prepares the database (importing
+    the registry on first start) and shows what it knows."""
+    imported = await registry_commands.ensure_imported(
+        settings.database_url, settings.registry_path
+    )
+    if imported is not None:
+        counts = imported.counts
+        print(
+            f"Imported the registry: {counts.entities} entities, {counts.accounts} accounts, "
+            f"{counts.spokespeople} spokespeople, {counts.non_official} non-official handles.\n"
+        )
+    status = await registry_commands.listing(settings.database_url, "ministry")
+    print(
+        "\nMinistries above; `rasmi registry list` shows every entity, `rasmi --help` the commands."
+    )
+    return status
+
+
+async def _registry(args: argparse.Namespace, settings: Settings) -> int:
+    url = settings.database_url
+    if args.action == "check":
+        return registry_commands.check(args.path, args.json)
+    if args.action == "import":
+        return await registry_commands.import_(url, args.path, args.json)
+    if args.action == "export":
+        return await registry_commands.export(url, args.format, args.output)
+    if args.action == "history":
+        return await registry_commands.history(url, args.entity, args.limit, args.json)
+    return await registry_commands.listing(url, args.kind)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

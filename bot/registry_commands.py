@@ -1,0 +1,204 @@
+"""`rasmi registry ...`: the maintainer's commands for checking, importing, exporting the
+registry and reading its change log. Output is for the terminal (or JSON for scripts)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from db.engine import open_database
+from db.importer import BUNDLED_REGISTRY, ImportResult, import_registry, registry_digest
+from db.models import ChangeRow
+from db.repositories.registry import RegistryRepository
+from knowledge.registry.diff import Change, ChangeKind
+from knowledge.registry.export import ExportFormat, export_registry
+from knowledge.registry.schema import Registry
+from knowledge.registry.validation import Problem, RegistryInvalid, load_registry
+from knowledge.registry.yaml_io import registry_files
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+
+
+def check(path: Path, as_json: bool) -> int:
+    """Validates without touching the database."""
+    try:
+        registry = load_registry(path)
+    except RegistryInvalid as exc:
+        return _report_problems(exc.problems, as_json)
+    summary = {
+        "valid": True,
+        "entities": len(registry.entities),
+        "accounts": sum(len(e.accounts) for e in registry.entities),
+        "spokespeople": sum(len(e.spokespeople) for e in registry.entities),
+        "non_official": len(registry.non_official),
+    }
+    if as_json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"{path}: valid. {summary['entities']} entities, {summary['accounts']} accounts, "
+            f"{summary['spokespeople']} spokespeople, "
+            f"{summary['non_official']} non-official handles.",
+        )
+    return EXIT_OK
+
+
+async def import_(database_url: str, path: Path | None, as_json: bool) -> int:
+    """Validates everything first; writes only a valid registry, in one transaction."""
+    source = path or BUNDLED_REGISTRY
+    try:
+        registry = load_registry(source)
+    except RegistryInvalid as exc:
+        return _report_problems(exc.problems, as_json)
+    result = await _store(database_url, registry, source)
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        _print_import(result, source)
+    return EXIT_OK
+
+
+async def ensure_imported(database_url: str, path: Path | None) -> ImportResult | None:
+    """On first start: migrate, and import the registry when the database has none."""
+    source = path or BUNDLED_REGISTRY
+    async with open_database(database_url) as sessions:
+        async with sessions() as session:
+            if not await RegistryRepository(session).is_empty():
+                return None
+        return await import_registry(
+            sessions, load_registry(source), str(source), registry_digest(source)
+        )
+
+
+async def export(database_url: str, fmt: ExportFormat, output: Path | None) -> int:
+    registry = await _load(database_url)
+    text = export_registry(registry, fmt)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        print(f"Wrote {len(registry.entities)} entities to {output}.", file=sys.stderr)
+    return EXIT_OK
+
+
+async def history(database_url: str, entity_id: str | None, limit: int, as_json: bool) -> int:
+    async with open_database(database_url) as sessions, sessions() as session:
+        rows = await RegistryRepository(session).history(entity_id, limit)
+    if as_json:
+        for row in rows:
+            print(json.dumps(_history_dict(row), ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        scope = f" for '{entity_id}'" if entity_id else ""
+        print(f"No changes recorded{scope}.")
+    for row in rows:
+        change = Change(
+            ChangeKind(row.kind), row.entity_id, row.subject, row.field, row.old, row.new
+        )
+        print(f"{row.at:%Y-%m-%d %H:%M:%S}  import #{row.import_id}  {describe(change)}")
+    return EXIT_OK
+
+
+async def listing(database_url: str, kind: str | None) -> int:
+    registry = await _load(database_url)
+    for entity in registry.entities:
+        if kind and entity.kind.value != kind:
+            continue
+        handles = ", ".join(
+            f"{a.platform.value}:@{a.handle}" for a in entity.accounts if a.status.value == "active"
+        )
+        name = entity.name.en or entity.name.ar or entity.name.fr
+        print(f"{entity.id:<40} {entity.kind.value:<13} {name}  {handles}".rstrip())
+    return EXIT_OK
+
+
+def describe(change: Change) -> str:
+    """One line a maintainer can read: what changed, from what, to what."""
+    who = change.entity_id or "-"
+    kind = change.kind.value
+    subject = f" {change.subject}" if change.subject else ""
+    if change.kind is ChangeKind.HANDLE_CHANGED:
+        old, new = change.old, change.new
+        return f"{who}: {kind} {old['platform']} @{old['handle']} -> @{new['handle']}"
+    if change.kind is ChangeKind.SPOKESPERSON_CHANGED:
+        return f"{who}: {kind} {_person(change.old)} -> {_person(change.new)}"
+    if change.field:
+        values = f"{_short(change.old)} -> {_short(change.new)}"
+        return f"{who}: {kind}{subject} {change.field}: {values}"
+    if change.kind is ChangeKind.ENTITY_STATUS_CHANGED:
+        return f"{who}: {kind} {_short(change.old)} -> {_short(change.new)}"
+    return f"{who}: {kind}{subject}"
+
+
+def _person(record: dict[str, Any]) -> str:
+    name = record.get("name", {})
+    return str(name.get("en") or name.get("ar") or name.get("fr") or "?")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _history_dict(row: ChangeRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "import_id": row.import_id,
+        "at": row.at.isoformat(),
+        "entity_id": row.entity_id,
+        "kind": row.kind,
+        "subject": row.subject,
+        "field": row.field,
+        "old": row.old,
+        "new": row.new,
+    }
+
+
+async def _store(database_url: str, registry: Registry, source: Path) -> ImportResult:
+    async with open_database(database_url) as sessions:
+        return await import_registry(sessions, registry, str(source), registry_digest(source))
+
+
+async def _load(database_url: str) -> Registry:
+    async with open_database(database_url) as sessions, sessions() as session:
+        return await RegistryRepository(session).load()
+
+
+def _report_problems(problems: Iterable[Problem], as_json: bool) -> int:
+    problems = list(problems)
+    if as_json:
+        print(
+            json.dumps(
+                {"valid": False, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False
+            ),
+        )
+    else:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) found; nothing was written.", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def _print_import(result: ImportResult, source: Path) -> None:
+    files = len(registry_files(source))
+    counts = result.counts
+    print(
+        f"Imported {source} ({files} file{'s' if files != 1 else ''}): {counts.entities} entities, "
+        f"{counts.accounts} accounts, {counts.spokespeople} spokespeople, "
+        f"{counts.non_official} non-official handles.",
+    )
+    if result.baseline:
+        print(
+            "First import: this registry is the starting point of the change log. 0 changes.",
+        )
+    elif not result.changes:
+        print("0 changes: the registry is already up to date.")
+    else:
+        print(f"{len(result.changes)} change(s):")
+        for change in result.changes:
+            print(f"  {describe(change)}")

@@ -1,0 +1,40 @@
+"""Rasmi's configuration, read from the environment and a `.env` file.
+
+Every setting has a working default, so `rasmi` runs on a fresh machine with nothing set:
+an SQLite database in the user's data directory and no Telegram token (offline mode).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_path
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """SQLite in the per-user data directory (~/.local/share/rasmi on Linux)."""
+    return f"sqlite+aiosqlite:///{user_data_path('rasmi', ensure_exists=True) / 'rasmi.db'}"
+
+
+class Settings(BaseSettings):
+    """See `.env.example` for every variable with its meaning."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    admin_ids: list[int] = Field(default_factory=list)
+    default_language: Literal["ar", "en", "fr"] = "ar"
+    registry_path: Path | None = None
+    """The registry a deployment imports; None means the registry bundled with Rasmi."""
+    log_level: str = "INFO"
+
+    @cached_property
+    def offline(self) -> bool:
+        """No token: Rasmi works in the terminal only."""
+        return self.telegram_bot_token is None

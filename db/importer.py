@@ -1,0 +1,75 @@
+"""Importing a registry: validate first, then one transaction that diffs and writes.
+
+Either the whole registry and its change log are written, or nothing is: a problem found
+by validation stops before the database is opened, and any failure later rolls back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.repositories.registry import RegistryCounts, RegistryRepository
+from knowledge.registry.diff import Change, diff_registries
+from knowledge.registry.schema import Registry
+from knowledge.registry.yaml_io import registry_files
+
+BUNDLED_REGISTRY = Path(__file__).resolve().parent.parent / "knowledge" / "registry" / "bundled"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    counts: RegistryCounts
+    changes: list[Change]
+    baseline: bool
+    """The database was empty: this import is the starting point, not a list of changes."""
+    import_id: int
+    digest: str
+    source: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entities": self.counts.entities,
+            "accounts": self.counts.accounts,
+            "spokespeople": self.counts.spokespeople,
+            "non_official": self.counts.non_official,
+            "baseline": self.baseline,
+            "import_id": self.import_id,
+            "source": self.source,
+            "digest": self.digest,
+            "changes": [c.as_dict() for c in self.changes],
+        }
+
+
+def registry_digest(path: Path) -> str:
+    """SHA-256 over the registry's files, names and contents, to identify its version."""
+    digest = hashlib.sha256()
+    for file in registry_files(path):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+async def import_registry(
+    sessions: async_sessionmaker[AsyncSession], registry: Registry, source: str, digest: str
+) -> ImportResult:
+    """Stores `registry` and logs how it differs from the stored one, atomically."""
+    now = dt.datetime.now(dt.UTC)
+    async with sessions() as session, session.begin():
+        repository = RegistryRepository(session)
+        await repository.lock_for_import()
+        import_id = await repository.start_import(source, digest, now)
+        baseline = await repository.is_empty()
+        old = await repository.load()
+        changes = [] if baseline else diff_registries(old, registry)
+        await repository.replace(old, registry)
+        counts = await repository.counts()
+        await repository.finish_import(import_id, counts, changes, now)
+    return ImportResult(counts, changes, baseline, import_id, digest, source)

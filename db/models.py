@@ -1,0 +1,133 @@
+"""The database tables. Alembic migrations in `db/migrations` create them; never
+`create_all`, so a deployed database and a fresh one always have the same schema.
+
+The registry tables mirror `knowledge.registry.schema` column for column; records that are
+lists or small documents (aliases, evidence, names of people) are JSON, because they are
+always read and written whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+class EntityRow(SQLModel, table=True):
+    __tablename__ = "entity"
+
+    id: str = Field(primary_key=True, max_length=100)
+    position: int
+    """Order in the imported files, so an export reads like the file it came from."""
+    name_ar: str | None = None
+    name_en: str | None = None
+    name_fr: str | None = None
+    aliases: list[str] = _json()
+    kind: str = Field(max_length=40, index=True)
+    parent_id: str | None = Field(default=None, max_length=100)
+    website: str | None = None
+    status: str = Field(max_length=20)
+    successors: list[str] = _json()
+    status_date: str | None = Field(default=None, max_length=10)
+    evidence: dict[str, Any] = _json()
+    note: str | None = None
+
+
+class AccountRow(SQLModel, table=True):
+    __tablename__ = "account"
+    __table_args__ = (UniqueConstraint("platform", "handle_key", name="uq_account_handle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: str = Field(
+        sa_column=Column(
+            String(100), ForeignKey("entity.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int
+    platform: str = Field(max_length=20)
+    handle: str = Field(max_length=120)
+    handle_key: str = Field(max_length=120)
+    """The handle as platforms compare it (case-folded): one owner per key."""
+    platform_id: str | None = Field(default=None, max_length=25, index=True)
+    role: str = Field(max_length=30)
+    status: str = Field(max_length=20)
+    since: str | None = Field(default=None, max_length=10)
+    until: str | None = Field(default=None, max_length=10)
+    evidence: dict[str, Any] = _json()
+    note: str | None = None
+
+
+class SpokespersonRow(SQLModel, table=True):
+    __tablename__ = "spokesperson"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: str = Field(
+        sa_column=Column(
+            String(100), ForeignKey("entity.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int
+    name: dict[str, Any] = _json()
+    title: dict[str, Any] | None = _json(nullable=True)
+    since: str | None = Field(default=None, max_length=10)
+    until: str | None = Field(default=None, max_length=10)
+    as_of: str | None = Field(default=None, max_length=10)
+    accounts: list[dict[str, Any]] = _json()
+    contact: dict[str, Any] | None = _json(nullable=True)
+    evidence: dict[str, Any] = _json()
+
+
+class NonOfficialRow(SQLModel, table=True):
+    __tablename__ = "non_official"
+    __table_args__ = (UniqueConstraint("platform", "handle_key", name="uq_non_official_handle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: int
+    platform: str = Field(max_length=20)
+    handle: str = Field(max_length=120)
+    handle_key: str = Field(max_length=120)
+    imitates: str | None = Field(default=None, max_length=100)
+    reason: str = Field(max_length=20)
+    note: str | None = None
+    evidence: dict[str, Any] = _json()
+
+
+class RegistryImportRow(SQLModel, table=True):
+    """One successful import: what was read, when, and what it changed."""
+
+    __tablename__ = "registry_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    source: str
+    digest: str = Field(max_length=64)
+    """SHA-256 of the files read, to tell which version of the registry is loaded."""
+    entities: int
+    accounts: int
+    spokespeople: int
+    changes: int
+
+
+class ChangeRow(SQLModel, table=True):
+    """The change log: one row per change an import made. Alerts are built on it."""
+
+    __tablename__ = "registry_change"
+    __table_args__ = (Index("ix_registry_change_entity_id_id", "entity_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("registry_import.id"), nullable=False, index=True)
+    )
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    entity_id: str | None = Field(default=None, max_length=100)
+    kind: str = Field(max_length=40)
+    subject: str | None = None
+    field: str | None = Field(default=None, max_length=40)
+    old: Any = _json(nullable=True)
+    new: Any = _json(nullable=True)

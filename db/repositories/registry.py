@@ -1,0 +1,202 @@
+"""Reading and replacing the registry stored in the database, and its change log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlmodel import col
+from sqlmodel import select as select_rows
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import (
+    AccountRow,
+    ChangeRow,
+    EntityRow,
+    NonOfficialRow,
+    RegistryImportRow,
+    SpokespersonRow,
+)
+from db.registry_rows import (
+    account_rows,
+    entity_from_rows,
+    entity_row,
+    non_official_from_row,
+    non_official_row,
+    spokesperson_rows,
+)
+from knowledge.registry.diff import Change
+from knowledge.registry.schema import Entity, Registry
+
+# Stay far below every backend's limit on bound parameters in one statement.
+_CHUNK = 500
+# Any constant will do: it only has to be the same for every Rasmi process.
+_IMPORT_LOCK_KEY = 0x7261736D69
+
+ENTITY: Table = EntityRow.__table__  # type: ignore[attr-defined]
+ACCOUNT: Table = AccountRow.__table__  # type: ignore[attr-defined]
+SPOKESPERSON: Table = SpokespersonRow.__table__  # type: ignore[attr-defined]
+NON_OFFICIAL: Table = NonOfficialRow.__table__  # type: ignore[attr-defined]
+IMPORT: Table = RegistryImportRow.__table__  # type: ignore[attr-defined]
+CHANGE: Table = ChangeRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class RegistryCounts:
+    entities: int
+    accounts: int
+    spokespeople: int
+    non_official: int
+
+
+class RegistryRepository:
+    """The registry tables, seen through one session (one transaction)."""
+
+    def __init__(self, session: AsyncSession):
+        self._session = session
+
+    async def lock_for_import(self) -> None:
+        """Serialize imports: two at once would each diff against a stale registry.
+        PostgreSQL takes an advisory lock; SQLite serializes writers by itself once the
+        transaction has written (the caller writes the import row first)."""
+        connection = await self._session.connection()
+        if connection.dialect.name == "postgresql":
+            await self._execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK_KEY}
+            )
+
+    async def is_empty(self) -> bool:
+        return (await self._scalar(select(func.count()).select_from(ENTITY))) == 0
+
+    async def counts(self) -> RegistryCounts:
+        return RegistryCounts(
+            entities=await self._scalar(select(func.count()).select_from(ENTITY)),
+            accounts=await self._scalar(select(func.count()).select_from(ACCOUNT)),
+            spokespeople=await self._scalar(select(func.count()).select_from(SPOKESPERSON)),
+            non_official=await self._scalar(select(func.count()).select_from(NON_OFFICIAL)),
+        )
+
+    async def load(self) -> Registry:
+        """The whole registry, in the order of the files it was imported from."""
+        accounts: dict[str, list[Any]] = defaultdict(list)
+        for row in await self._rows(
+            select(ACCOUNT).order_by(ACCOUNT.c.entity_id, ACCOUNT.c.position)
+        ):
+            accounts[row.entity_id].append(row)
+        people: dict[str, list[Any]] = defaultdict(list)
+        query = select(SPOKESPERSON).order_by(SPOKESPERSON.c.entity_id, SPOKESPERSON.c.position)
+        for row in await self._rows(query):
+            people[row.entity_id].append(row)
+        entities = [
+            entity_from_rows(row, accounts[row.id], people[row.id])
+            for row in await self._rows(select(ENTITY).order_by(ENTITY.c.position))
+        ]
+        non_official = [
+            non_official_from_row(row)
+            for row in await self._rows(select(NON_OFFICIAL).order_by(NON_OFFICIAL.c.position))
+        ]
+        return Registry(entities=entities, non_official=non_official)
+
+    async def replace(self, old: Registry, new: Registry) -> None:
+        """Makes the stored registry `new`, knowing it holds `old`: unchanged entities are
+        not touched, changed ones are rewritten with their accounts and spokespeople."""
+        old_entities = {e.id: e for e in old.entities}
+        old_positions = {e.id: i for i, e in enumerate(old.entities)}
+        new_entities = {e.id: e for e in new.entities}
+        rewritten: list[tuple[int, Entity]] = []
+        moved: list[dict[str, Any]] = []
+        for position, entity in enumerate(new.entities):
+            before = old_entities.get(entity.id)
+            if before != entity:
+                rewritten.append((position, entity))
+            elif old_positions[entity.id] != position:
+                moved.append({"b_id": entity.id, "b_position": position})
+        stale = [e.id for e in old.entities if new_entities.get(e.id) != e]
+        # Children first: SQLite cascades only when foreign keys are on; deleting them
+        # explicitly makes the order of the statements, not a pragma, keep handles unique.
+        for table in (ACCOUNT, SPOKESPERSON):
+            await self._delete_in(table, table.c.entity_id, stale)
+        await self._delete_in(ENTITY, ENTITY.c.id, stale)
+        await self._insert(ENTITY, [entity_row(e, p) for p, e in rewritten])
+        await self._insert(ACCOUNT, [r for _, e in rewritten for r in account_rows(e)])
+        await self._insert(SPOKESPERSON, [r for _, e in rewritten for r in spokesperson_rows(e)])
+        if moved:
+            statement = (
+                update(ENTITY)
+                .where(ENTITY.c.id == bindparam("b_id"))
+                .values(position=bindparam("b_position"))
+            )
+            await self._execute(statement, moved)
+        if old.non_official != new.non_official:
+            await self._execute(delete(NON_OFFICIAL))
+            await self._insert(
+                NON_OFFICIAL, [non_official_row(n, p) for p, n in enumerate(new.non_official)]
+            )
+
+    async def start_import(self, source: str, digest: str, at: dt.datetime) -> int:
+        """Records the import's start; its counts are filled in by `finish_import`."""
+        values = {
+            "at": at,
+            "source": source,
+            "digest": digest,
+            "entities": 0,
+            "accounts": 0,
+            "spokespeople": 0,
+            "changes": 0,
+        }
+        result = await self._execute(insert(IMPORT).values(**values).returning(IMPORT.c.id))
+        import_id: int = result.scalar_one()
+        return import_id
+
+    async def finish_import(
+        self, import_id: int, counts: RegistryCounts, changes: Sequence[Change], at: dt.datetime
+    ) -> None:
+        await self._execute(
+            update(IMPORT)
+            .where(IMPORT.c.id == import_id)
+            .values(
+                entities=counts.entities,
+                accounts=counts.accounts,
+                spokespeople=counts.spokespeople,
+                changes=len(changes),
+            )
+        )
+        await self._insert(
+            CHANGE, [{"import_id": import_id, "at": at, **c.as_dict()} for c in changes]
+        )
+
+    async def history(self, entity_id: str | None = None, limit: int = 50) -> list[ChangeRow]:
+        """The change log, newest first, for one entity or all."""
+        query = select_rows(ChangeRow).order_by(col(ChangeRow.id).desc()).limit(limit)
+        if entity_id is not None:
+            query = query.where(col(ChangeRow.entity_id) == entity_id)
+        return list((await self._session.exec(query)).all())
+
+    async def last_import(self) -> RegistryImportRow | None:
+        query = select_rows(RegistryImportRow).order_by(col(RegistryImportRow.id).desc()).limit(1)
+        return (await self._session.exec(query)).first()
+
+    async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), _CHUNK * 10):
+            await self._execute(insert(table), rows[start : start + _CHUNK * 10])
+
+    async def _delete_in(self, table: Table, column: Any, values: Iterable[str]) -> None:
+        values = list(values)
+        for start in range(0, len(values), _CHUNK):
+            await self._execute(delete(table).where(column.in_(values[start : start + _CHUNK])))
+
+    async def _rows(self, query: Any) -> Sequence[Any]:
+        rows: Sequence[Any] = (await self._execute(query)).all()
+        return rows
+
+    async def _scalar(self, query: Any) -> int:
+        value: int = (await self._execute(query)).scalar_one()
+        return value
+
+    async def _execute(self, statement: Any, params: Any = None) -> Any:
+        connection = await self._session.connection()
+        return await connection.execute(statement, params)

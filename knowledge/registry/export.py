@@ -1,0 +1,88 @@
+"""Writing the registry out: YAML to edit and re-import, JSON for programs, CSV for
+spreadsheets (one row per account, so a journalist can filter and sort)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Literal
+
+from knowledge.registry.handles import profile_url
+from knowledge.registry.schema import Registry
+from knowledge.registry.yaml_io import dump_registry
+
+ExportFormat = Literal["yaml", "json", "csv"]
+
+CSV_COLUMNS = (
+    "entity_id",
+    "name_ar",
+    "name_en",
+    "name_fr",
+    "kind",
+    "entity_status",
+    "website",
+    "platform",
+    "handle",
+    "url",
+    "role",
+    "account_status",
+    "since",
+    "until",
+    "confidence",
+    "checked",
+    "sources",
+)
+
+
+def export_registry(registry: Registry, fmt: ExportFormat) -> str:
+    if fmt == "yaml":
+        return dump_registry(registry)
+    if fmt == "json":
+        data = registry.model_dump(mode="json", exclude_defaults=True)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return _csv(registry)
+
+
+def _csv(registry: Registry) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for entity in registry.entities:
+        base = {
+            "entity_id": entity.id,
+            "name_ar": entity.name.ar or "",
+            "name_en": entity.name.en or "",
+            "name_fr": entity.name.fr or "",
+            "kind": entity.kind.value,
+            "entity_status": entity.status.value,
+            "website": entity.website or "",
+        }
+        if not entity.accounts:
+            evidence = entity.evidence
+            writer.writerow(
+                {
+                    **base,
+                    "confidence": evidence.confidence.value,
+                    "checked": evidence.checked,
+                    "sources": " | ".join(evidence.sources),
+                }
+            )
+        for account in entity.accounts:
+            evidence = account.evidence
+            writer.writerow(
+                {
+                    **base,
+                    "platform": account.platform.value,
+                    "handle": account.handle,
+                    "url": profile_url(account.platform, account.handle),
+                    "role": account.role.value,
+                    "account_status": account.status.value,
+                    "since": account.since or "",
+                    "until": account.until or "",
+                    "confidence": evidence.confidence.value,
+                    "checked": evidence.checked,
+                    "sources": " | ".join(evidence.sources),
+                }
+            )
+    return out.getvalue()

@@ -1,0 +1,59 @@
+"""Shared fixtures. Database tests run on SQLite by default and on PostgreSQL when
+RASMI_TEST_DATABASE_URL is set (`.ci/run` runs the suite once each way)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.engine import create_engine, open_database
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database: a new SQLite file, or the PostgreSQL test database wiped clean."""
+    url = os.environ.get("RASMI_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'rasmi.db'}"
+        return
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    yield url
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with open_database(database_url) as factory:
+        yield factory
+
+
+@pytest.fixture
+def example_registry(tmp_path: Path) -> Path:
+    """The complete example of docs/registry-format.md, as a file."""
+    text_ = (DOCS / "registry-format.md").read_text(encoding="utf-8")
+    block = text_.split("## A complete example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(block, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled registry folder that a test may edit."""
+    from db.importer import BUNDLED_REGISTRY
+
+    target = tmp_path / "registry"
+    shutil.copytree(BUNDLED_REGISTRY, target)
+    return target

@@ -1,0 +1,164 @@
+"""Import, diff, history and export against a real database (SQLite, or PostgreSQL when
+RASMI_TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.importer import ImportResult, import_registry, registry_digest
+from db.repositories.registry import RegistryCounts, RegistryRepository
+from knowledge.registry.diff import ChangeKind
+from knowledge.registry.export import export_registry
+from knowledge.registry.validation import load_registry
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def run_import(sessions: Sessions, path: Path) -> ImportResult:
+    return await import_registry(sessions, load_registry(path), str(path), registry_digest(path))
+
+
+async def stored(sessions: Sessions) -> tuple[RegistryCounts, int]:
+    async with sessions() as session:
+        repository = RegistryRepository(session)
+        return await repository.counts(), len(await repository.history(limit=10_000))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+async def test_first_import_is_the_baseline_and_reimport_changes_nothing(
+    sessions: Sessions, example_registry: Path
+) -> None:
+    first = await run_import(sessions, example_registry)
+    assert first.baseline
+    assert first.changes == []
+    assert first.counts == RegistryCounts(entities=4, accounts=5, spokespeople=1, non_official=1)
+
+    again = await run_import(sessions, example_registry)
+    assert not again.baseline
+    assert again.changes == []
+    assert await stored(sessions) == (first.counts, 0)
+
+
+async def test_what_is_stored_is_what_was_imported(
+    sessions: Sessions, example_registry: Path
+) -> None:
+    await run_import(sessions, example_registry)
+    async with sessions() as session:
+        assert await RegistryRepository(session).load() == load_registry(example_registry)
+
+
+async def test_a_renamed_handle_and_a_replaced_spokesperson_are_two_changes(
+    sessions: Sessions, example_registry: Path
+) -> None:
+    await run_import(sessions, example_registry)
+    edit(example_registry, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
+    edit(example_registry, "{ar: محمد العبدالعالي, en: Mohammed Al-Abdulaali}", "{en: A. New}")
+
+    result = await run_import(sessions, example_registry)
+
+    assert [c.kind for c in result.changes] == [
+        ChangeKind.HANDLE_CHANGED,
+        ChangeKind.SPOKESPERSON_CHANGED,
+    ]
+    async with sessions() as session:
+        history = await RegistryRepository(session).history("moh")
+    assert [row.kind for row in history] == ["spokesperson_changed", "handle_changed"]
+    handle_change = history[1]
+    assert handle_change.old["handle"] == "SaudiMOH"
+    assert handle_change.new["handle"] == "SaudiMOH_new"
+    assert handle_change.import_id == result.import_id
+    assert handle_change.at is not None
+
+
+async def test_history_is_newest_first_and_per_entity(
+    sessions: Sessions, example_registry: Path
+) -> None:
+    await run_import(sessions, example_registry)
+    edit(example_registry, "website: https://www.moh.gov.sa", "website: https://moh.gov.sa")
+    await run_import(sessions, example_registry)
+    edit(example_registry, "handle: HRSD_SA", "handle: HRSD_KSA")
+    await run_import(sessions, example_registry)
+    async with sessions() as session:
+        repository = RegistryRepository(session)
+        assert [r.entity_id for r in await repository.history()] == ["hrsd", "moh"]
+        assert [r.field for r in await repository.history("moh")] == ["website"]
+        assert await repository.history("moi") == []
+
+
+async def test_an_entity_moving_a_handle_to_another_in_one_import_is_allowed(
+    sessions: Sessions, example_registry: Path
+) -> None:
+    """Rows are deleted before they are re-inserted, so the unique handle index never
+    sees the handle twice mid-import."""
+    await run_import(sessions, example_registry)
+    edit(example_registry, "handle: MLSD_SA\n", "handle: MLSD_old\n")
+    edit(example_registry, "handle: HRSD_SA\n", "handle: MLSD_SA\n")
+    result = await run_import(sessions, example_registry)
+    assert {c.kind for c in result.changes} == {ChangeKind.HANDLE_CHANGED}
+    async with sessions() as session:
+        assert await RegistryRepository(session).load() == load_registry(example_registry)
+
+
+async def test_a_failed_import_leaves_the_database_as_it_was(
+    sessions: Sessions, example_registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await run_import(sessions, example_registry)
+    before = await stored(sessions)
+    edit(example_registry, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
+
+    async def crash(*args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(RegistryRepository, "finish_import", crash)
+    with pytest.raises(RuntimeError):
+        await run_import(sessions, example_registry)
+    monkeypatch.undo()
+
+    assert await stored(sessions) == before
+    async with sessions() as session:
+        repository = RegistryRepository(session)
+        reloaded = await repository.load()
+        last = await repository.last_import()
+    assert reloaded.entities[0].accounts[0].handle == "SaudiMOH"
+    assert last is not None and last.id == 1
+
+
+async def test_yaml_export_reimports_with_no_change(
+    sessions: Sessions, example_registry: Path, tmp_path: Path
+) -> None:
+    await run_import(sessions, example_registry)
+    async with sessions() as session:
+        registry = await RegistryRepository(session).load()
+    exported = tmp_path / "exported.yaml"
+    exported.write_text(export_registry(registry, "yaml"), encoding="utf-8")
+
+    assert load_registry(exported) == registry
+    assert (await run_import(sessions, exported)).changes == []
+
+
+async def test_json_and_csv_exports(sessions: Sessions, example_registry: Path) -> None:
+    await run_import(sessions, example_registry)
+    async with sessions() as session:
+        registry = await RegistryRepository(session).load()
+
+    data = json.loads(export_registry(registry, "json"))
+    assert [e["id"] for e in data["entities"]] == ["moh", "mlsd", "hrsd", "moi"]
+
+    rows = list(csv.DictReader(io.StringIO(export_registry(registry, "csv"))))
+    moh_x = next(r for r in rows if r["handle"] == "SaudiMOH")
+    assert moh_x["url"] == "https://x.com/SaudiMOH"
+    assert moh_x["name_ar"] == "وزارة الصحة"
+    assert moh_x["confidence"] == "confirmed"
+    assert {r["entity_id"] for r in rows} == {"moh", "mlsd", "hrsd", "moi"}

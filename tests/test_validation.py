@@ -1,0 +1,168 @@
+"""Whole files: every problem is reported with file, line and field, all at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.registry.validation import Problem, RegistryInvalid, load_registry
+
+ENTITY = """\
+  - id: {id}
+    name: {{en: {name}}}
+    kind: ministry
+    evidence: {{sources: [a source], checked: 2026-11, confidence: confirmed}}
+"""
+
+
+def problems(path: Path) -> list[Problem]:
+    with pytest.raises(RegistryInvalid) as exc:
+        load_registry(path)
+    return exc.value.problems
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_documented_example_is_valid(example_registry: Path) -> None:
+    registry = load_registry(example_registry)
+    assert [e.id for e in registry.entities] == ["moh", "mlsd", "hrsd", "moi"]
+    assert registry.entities[1].successors == ["hrsd"]
+    assert registry.non_official[0].imitates == "moi"
+
+
+def test_a_yaml_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
+    text = "entities:\n" + ENTITY.format(id="moh", name="Health") + "    aliases: [MOH\n"
+    [problem] = problems(write(tmp_path / "broken.yaml", text))
+    assert problem.file == tmp_path / "broken.yaml"
+    assert problem.line == 7  # where the parser gave up: the end of the file
+    assert "YAML syntax error" in problem.message
+    assert "while parsing a flow sequence (line 6)" in problem.message
+
+
+def test_duplicate_handle_unknown_successor_and_invalid_handle_are_all_reported(
+    tmp_path: Path,
+) -> None:
+    text = """\
+entities:
+  - id: moh
+    name: {en: Ministry of Health}
+    kind: ministry
+    evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+    accounts:
+      - platform: x
+        handle: SaudiMOH
+        evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+  - id: mlsd
+    name: {en: Ministry of Labor and Social Development}
+    kind: ministry
+    status: renamed
+    successors: [hrsd]
+    evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+    accounts:
+      - platform: x
+        handle: saudimoh
+        evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+      - platform: instagram
+        handle: mlsd..sa
+        evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+"""
+    found = problems(write(tmp_path / "three.yaml", text))
+    assert [(p.line, p.field) for p in found] == [
+        (14, "entities[1].successors[0]"),
+        (18, "entities[1].accounts[0].handle"),
+        (21, "entities[1].accounts[1].handle"),
+    ]
+    assert "no entity has the id 'hrsd'" in found[0].message
+    assert "already belongs to 'moh' at three.yaml:8" in found[1].message
+    assert "not a valid instagram handle" in found[2].message
+    assert str(found[0]).startswith(f"{tmp_path / 'three.yaml'}:14: entities[1].successors[0]:")
+
+
+def test_missing_and_unknown_fields_point_at_their_record(tmp_path: Path) -> None:
+    text = """\
+entities:
+  - id: moh
+    kind: ministry
+    colour: green
+    evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+"""
+    found = {p.field: p for p in problems(write(tmp_path / "f.yaml", text))}
+    assert found["entities[0].name"].line == 2
+    assert found["entities[0].name"].message == "required field is missing"
+    assert found["entities[0].colour"].line == 4
+    assert found["entities[0].colour"].message == "unknown field"
+
+
+def test_a_folder_is_one_registry_and_its_files_are_checked_against_each_other(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    write(folder / "a.yaml", "entities:\n" + ENTITY.format(id="moh", name="Health"))
+    write(
+        folder / "b.yml",
+        "entities:\n" + ENTITY.format(id="moh", name="Again") + ENTITY.format(id="moe", name="E"),
+    )
+    write(folder / "notes.txt", "not part of the registry")
+    [problem] = problems(folder)
+    assert problem.file == folder / "b.yml"
+    assert problem.line == 2
+    assert problem.message == "duplicate id 'moh', first used at a.yaml:2"
+
+
+def test_a_folder_with_valid_files_merges_them(tmp_path: Path) -> None:
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    write(folder / "a.yaml", "entities:\n" + ENTITY.format(id="moh", name="Health"))
+    write(folder / "b.yaml", "entities:\n" + ENTITY.format(id="moe", name="Education"))
+    write(folder / "c.yaml", "")  # an empty file is an empty part
+    assert [e.id for e in load_registry(folder).entities] == ["moh", "moe"]
+
+
+def test_a_handle_cannot_be_both_official_and_non_official(tmp_path: Path) -> None:
+    text = (
+        "entities:\n"
+        + ENTITY.format(id="moh", name="Health")
+        + """\
+    accounts:
+      - {platform: x, handle: SaudiMOH, evidence: {sources: [s], checked: 2026, confidence: confirmed}}
+non_official:
+  - platform: x
+    handle: '@saudimoh'
+    imitates: moh
+    reason: impersonation
+    evidence: {sources: [s], checked: 2026, confidence: confirmed}
+  - platform: x
+    handle: SaudiM0H
+    imitates: nobody
+    reason: impersonation
+    evidence: {sources: [s], checked: 2026, confidence: confirmed}
+"""
+    )
+    found = problems(write(tmp_path / "f.yaml", text))
+    assert [(p.line, p.field) for p in found] == [
+        (10, "non_official[0].handle"),
+        (16, "non_official[1].imitates"),
+    ]
+    assert "never both" in found[0].message
+
+
+def test_the_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    [problem] = problems(write(tmp_path / "list.yaml", "- just\n- a list\n"))
+    assert "must be a mapping" in problem.message
+
+
+def test_a_missing_path_and_an_empty_folder_are_problems(tmp_path: Path) -> None:
+    assert "no such file" in problems(tmp_path / "nope.yaml")[0].message
+    (tmp_path / "empty").mkdir()
+    assert "no .yaml or .yml file" in problems(tmp_path / "empty")[0].message
+
+
+def test_text_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("entities: []\n# é\n".encode("latin-1"))
+    assert "not UTF-8" in problems(path)[0].message
