@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from db.engine import open_database
-from db.importer import BUNDLED_REGISTRY, ImportResult, import_registry, registry_digest
+from db.importer import ImportResult, import_registry, registry_digest
 from db.models import ChangeRow
 from db.repositories.registry import RegistryRepository
+from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.diff import Change, ChangeKind
 from knowledge.registry.export import ExportFormat, export_registry
 from knowledge.registry.schema import Registry

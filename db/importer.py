@@ -20,8 +20,6 @@ from knowledge.registry.diff import Change, diff_registries
 from knowledge.registry.schema import Registry
 from knowledge.registry.yaml_io import registry_files
 
-BUNDLED_REGISTRY = Path(__file__).resolve().parent.parent / "knowledge" / "registry" / "bundled"
-
 
 @dataclass(frozen=True)
 class ImportResult:

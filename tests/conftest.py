@@ -52,7 +52,7 @@ def example_registry(tmp_path: Path) -> Path:
 @pytest.fixture
 def bundled_copy(tmp_path: Path) -> Path:
     """A copy of the bundled registry folder that a test may edit."""
-    from db.importer import BUNDLED_REGISTRY
+    from knowledge.registry import BUNDLED_REGISTRY
 
     target = tmp_path / "registry"
     shutil.copytree(BUNDLED_REGISTRY, target)

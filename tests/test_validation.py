@@ -129,7 +129,9 @@ def test_a_handle_cannot_be_both_official_and_non_official(tmp_path: Path) -> No
         + ENTITY.format(id="moh", name="Health")
         + """\
     accounts:
-      - {platform: x, handle: SaudiMOH, evidence: {sources: [s], checked: 2026, confidence: confirmed}}
+      - platform: x
+        handle: SaudiMOH
+        evidence: {sources: [s], checked: 2026, confidence: confirmed}
 non_official:
   - platform: x
     handle: '@saudimoh'
@@ -145,8 +147,8 @@ non_official:
     )
     found = problems(write(tmp_path / "f.yaml", text))
     assert [(p.line, p.field) for p in found] == [
-        (10, "non_official[0].handle"),
-        (16, "non_official[1].imitates"),
+        (12, "non_official[0].handle"),
+        (18, "non_official[1].imitates"),
     ]
     assert "never both" in found[0].message
 
