@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import get_args
 
-from bot import registry_commands
+from bot import ask_commands, registry_commands
 from bot.settings import Settings
 from knowledge.registry.export import ExportFormat
 from knowledge.registry.schema import EntityKind
+from knowledge.understand import LANGUAGES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,8 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser(
         "start",
-        help="start Rasmi (the default): prepare the database and show the registry",
+        help="start Rasmi (the default): the bot with a token, else the terminal chat",
     )
+
+    ask = commands.add_parser("ask", help="answer one question (or '-': one per stdin line)")
+    ask.add_argument("question", help="the question, a handle or a link; '-' reads stdin")
+    ask.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+
+    chat = commands.add_parser("chat", help="an interactive chat in the terminal")
+    chat.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
 
     registry = commands.add_parser("registry", help="check, import, export the registry")
     actions = registry.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -57,28 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration check
-    if args.command in (None, "start"):
-        return asyncio.run(_start(settings))
+    if args.command in (None, "start", "chat"):
+        return asyncio.run(ask_commands.chat(settings, getattr(args, "lang", None)))
+    if args.command == "ask":
+        return asyncio.run(ask_commands.ask(settings, args.question, args.lang, args.json))
     return asyncio.run(_registry(args, settings))
-
-
-async def _start(settings: Settings) -> int:
-    """Until the bot and the chat exist, starting Rasmi prepares the database (importing
-    the registry on first start) and shows what it knows."""
-    imported = await registry_commands.ensure_imported(
-        settings.database_url, settings.registry_path
-    )
-    if imported is not None:
-        counts = imported.counts
-        print(
-            f"Imported the registry: {counts.entities} entities, {counts.accounts} accounts, "
-            f"{counts.spokespeople} spokespeople, {counts.non_official} non-official handles.\n"
-        )
-    status = await registry_commands.listing(settings.database_url, "ministry")
-    print(
-        "\nMinistries above; `rasmi registry list` shows every entity, `rasmi --help` the commands."
-    )
-    return status
 
 
 async def _registry(args: argparse.Namespace, settings: Settings) -> int:

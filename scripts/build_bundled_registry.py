@@ -157,6 +157,20 @@ class Curated:
     """Further names the row gives in prose (each must appear in the row)."""
 
 
+# The Arabic spelling of an abbreviation or short name that the row gives in Latin letters
+# (or, for نزاهة and منشآت, the Arabic of the row's Latin short name): people type these,
+# and matching must never guess abbreviations fuzzily. Each Latin form must be in its row.
+ARABIC_SHORT_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sdaia": ("SDAIA", ("سدايا",)),
+    "sama": ("SAMA", ("ساما",)),
+    "zatca": ("ZATCA", ("زاتكا",)),
+    "nazaha": ("Nazaha", ("نزاهة",)),
+    "monshaat": ("Monsha'at", ("منشآت",)),
+    "hrdf": ("Hadaf", ("هدف",)),
+    "jawazat": ("Jawazat", ("الجوازات",)),
+    "absher": ("Absher", ("ابشر",)),
+}
+
 _R = EntityStatus.RENAMED
 _M = EntityStatus.MERGED
 _FEB_2020 = "2020-02-25"  # README: "25 Feb 2020 ... became ..."
@@ -1410,6 +1424,9 @@ class Builder:
         for alias in spec.aliases:
             if alias not in row["name_en"]:
                 raise ValueError(f"alias {alias!r} of {spec.id} is not in its row")
+        latin, arabic = ARABIC_SHORT_NAMES.get(spec.id, ("", ()))
+        if latin not in row["name_en"]:
+            raise ValueError(f"{latin!r}, the short name of {spec.id}, is not in its row")
         website, website_remark = parse_website(row["website"])
         remarks = [r for r in (*en.remarks, *ar.remarks) if r.casefold() != row["kind"].casefold()]
         notes = [sentence(r) for r in remarks]
@@ -1421,7 +1438,7 @@ class Builder:
             kind=kind,
             sources=split_sources(row["source"]),
             confidence=row_confidence(row["confidence"]),
-            aliases=[*en.aliases, *ar.aliases, *spec.aliases],
+            aliases=[*en.aliases, *ar.aliases, *spec.aliases, *arabic],
             parent=spec.parent,
             website=website,
             status=spec.status,

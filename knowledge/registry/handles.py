@@ -122,6 +122,19 @@ def profile_url(platform: Platform, handle: str) -> str:
     return FORMATS[platform].profile_url.format(handle=handle)
 
 
+_AT_SIGN_PLATFORMS = frozenset(
+    {Platform.X, Platform.INSTAGRAM, Platform.TIKTOK, Platform.TELEGRAM, Platform.THREADS}
+)
+
+
+def display_handle(platform: Platform, handle: str) -> str:
+    """How people write the handle: @name where the platform uses @, the bare name (a
+    LinkedIn slug, a phone number, c/NAME) elsewhere; YouTube @handles get their @."""
+    if platform in _AT_SIGN_PLATFORMS or (platform is Platform.YOUTUBE and "/" not in handle):
+        return f"@{handle}"
+    return handle
+
+
 def handle_key(platform: Platform, handle: str) -> tuple[Platform, str]:
     """The identity of a handle: platforms treat handles case-insensitively, and a
     leading @ is never part of it."""

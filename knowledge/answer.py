@@ -1,0 +1,192 @@
+"""An answer as data: what the engine found, before any wording.
+
+The same Answer becomes the JSON of `rasmi ask --json` (documented in docs/answer-json.md),
+the plain text of the terminal chat and the HTML of a Telegram message, so the facts are
+decided once and only the wording differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from knowledge.registry.handles import Platform, profile_url
+from knowledge.registry.schema import Account, Entity, Evidence, NonOfficial, Spokesperson
+from knowledge.understand import Intent, Lang
+
+
+class Verdict(StrEnum):
+    OFFICIAL = "official"
+    """Exact match of an active account in the registry."""
+    FORMER = "former"
+    """A handle the entity used before."""
+    KNOWN_FAKE = "known_fake"
+    """On the registry's list of handles known not to be official."""
+    LOOKALIKE = "lookalike"
+    """Not on record, but confusable with an official handle."""
+    UNKNOWN = "unknown"
+    """Not in the registry: not 'fake', just unknown."""
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    entity: Entity
+    score: float
+    confident: bool
+    """False for suggestions: the user has to pick."""
+    successors: list[Entity] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Similar:
+    handle: str
+    platform: Platform
+    entity: Entity
+
+
+@dataclass(frozen=True)
+class Verification:
+    input: str
+    platform: Platform | None
+    handle: str
+    verdict: Verdict
+    entity: Entity | None = None
+    account: Account | None = None
+    """The matched account (official, former)."""
+    official: Account | None = None
+    """The account to use instead (former, known_fake, lookalike) or the match itself."""
+    official_entity: Entity | None = None
+    """Whose `official` is: the successor when a renamed body's old handle is asked about."""
+    non_official: NonOfficial | None = None
+    spokesperson: Spokesperson | None = None
+    """Set when the handle is a spokesperson's own account."""
+    similar_to: list[Similar] = field(default_factory=list)
+
+    @property
+    def evidence(self) -> Evidence | None:
+        if self.account is not None:
+            return self.account.evidence
+        if self.spokesperson is not None:
+            return self.spokesperson.evidence
+        if self.non_official is not None:
+            return self.non_official.evidence
+        return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    lang: Lang
+    intent: Intent
+    platform: Platform | None = None
+    entities: list[EntityMatch] = field(default_factory=list)
+    verifications: list[Verification] = field(default_factory=list)
+    spokespeople: list[tuple[Entity, Spokesperson]] = field(default_factory=list)
+    kind: str | None = None
+
+    @property
+    def confident(self) -> EntityMatch | None:
+        return self.entities[0] if self.entities and self.entities[0].confident else None
+
+    def as_json(self, text: str) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "lang": self.lang,
+            "intent": self.intent.value,
+            "entities": [_entity_json(m, self.platform) for m in self.entities],
+            "verification": _verification_json(self.verifications[0])
+            if self.verifications
+            else None,
+            "verifications": [_verification_json(v) for v in self.verifications],
+            "spokespeople": [_spokesperson_json(e, p) for e, p in self.spokespeople],
+            "text": text,
+        }
+
+
+def names(entity: Entity) -> dict[str, str | None]:
+    return {"ar": entity.name.ar, "en": entity.name.en, "fr": entity.name.fr}
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    return {
+        "platform": account.platform.value,
+        "handle": account.handle,
+        "url": profile_url(account.platform, account.handle),
+        "role": account.role.value,
+        "status": account.status.value,
+        "since": account.since,
+        "until": account.until,
+        "confidence": account.evidence.confidence.value,
+        "checked": account.evidence.checked,
+        "sources": list(account.evidence.sources),
+    }
+
+
+def _entity_json(match: EntityMatch, platform: Platform | None) -> dict[str, Any]:
+    entity = match.entity
+    accounts = [a for a in entity.accounts if platform is None or a.platform is platform]
+    return {
+        "id": entity.id,
+        "name": names(entity),
+        "kind": entity.kind.value,
+        "status": entity.status.value,
+        "status_date": entity.status_date,
+        "website": entity.website,
+        "score": round(match.score, 1),
+        "confident": match.confident,
+        "successors": [{"id": s.id, "name": names(s)} for s in match.successors],
+        "accounts": [account_json(a) for a in accounts],
+    }
+
+
+def _evidence_json(evidence: Evidence | None) -> dict[str, Any] | None:
+    if evidence is None:
+        return None
+    return {
+        "sources": list(evidence.sources),
+        "checked": evidence.checked,
+        "confidence": evidence.confidence.value,
+        "note": evidence.note,
+    }
+
+
+def _verification_json(v: Verification) -> dict[str, Any]:
+    return {
+        "input": v.input,
+        "platform": v.platform.value if v.platform else None,
+        "handle": v.handle,
+        "verdict": v.verdict.value,
+        "entity_id": v.entity.id if v.entity else None,
+        "role": v.account.role.value if v.account else None,
+        "official_handle": v.official.handle if v.official else None,
+        "official_url": profile_url(v.official.platform, v.official.handle) if v.official else None,
+        "reason": v.non_official.reason.value if v.non_official else None,
+        "similar_to": [
+            {"handle": s.handle, "platform": s.platform.value, "entity_id": s.entity.id}
+            for s in v.similar_to
+        ],
+        "evidence": _evidence_json(v.evidence),
+    }
+
+
+def _spokesperson_json(entity: Entity, person: Spokesperson) -> dict[str, Any]:
+    return {
+        "name": {"ar": person.name.ar, "en": person.name.en},
+        "title": person.title.model_dump(exclude_none=True) if person.title else None,
+        "entity_id": entity.id,
+        "since": person.since,
+        "until": person.until,
+        "as_of": person.as_of or person.since,
+        "current": person.current,
+        "accounts": [
+            {
+                "platform": a.platform.value,
+                "handle": a.handle,
+                "url": profile_url(a.platform, a.handle),
+            }
+            for a in person.accounts
+        ],
+        "contact": person.contact.model_dump(exclude_none=True) if person.contact else None,
+        "evidence": _evidence_json(person.evidence),
+    }

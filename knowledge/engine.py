@@ -1,0 +1,298 @@
+"""The answering engine: a question in, an Answer out, over one RegistryIndex.
+
+Pure and synchronous: no Telegram, no database, no I/O. The bot and the terminal call it
+with the text they received; the index they pass is rebuilt by `db/` when the registry
+changes.
+"""
+
+from __future__ import annotations
+
+from knowledge.answer import Answer, EntityMatch, Similar, Verdict, Verification
+from knowledge.index import RegistryIndex, name_forms
+from knowledge.links import HandleRef
+from knowledge.registry.handles import Platform
+from knowledge.registry.schema import (
+    Account,
+    AccountStatus,
+    Entity,
+    EntityKind,
+    EntityStatus,
+    Spokesperson,
+)
+from knowledge.understand import Intent, Lang, Understanding, understand
+from knowledge.vocabulary import COMPATIBLE_KINDS
+
+ACCEPT = 85.0
+"""A fuzzy match this good, clear of the runner-up by MARGIN, is the answer."""
+MARGIN = 6.0
+CLEAR_ACCEPT = 75.0
+"""A weaker match is still the answer when nothing else comes close (a typo in a long
+name): CLEAR_MARGIN ahead of the runner-up."""
+CLEAR_MARGIN = 20.0
+SUGGEST = 65.0
+"""Below ACCEPT but above this, matches are offered as candidates."""
+KIND_PENALTY = 15.0
+"""'هيئة الصحة' must not land on 'وزارة الصحة' when a health authority exists."""
+MAX_CANDIDATES = 3
+SUGGESTION_FLOOR = 30.0
+"""When nothing matches, names scoring above this are still shown as 'nearest'."""
+
+
+class Engine:
+    def __init__(self, index: RegistryIndex, default_lang: Lang = "ar"):
+        self.index = index
+        self.default_lang = default_lang
+
+    def answer(self, question: str, lang: Lang | None = None) -> Answer:
+        """`lang` is the user's chosen language; otherwise the question's, else the default."""
+        found = understand(question, self.index.known_words)
+        reply_lang: Lang = lang or found.lang or self.default_lang
+        if found.intent is Intent.VERIFY:
+            verifications = [self.verify(ref) for ref in found.handles]
+            return Answer(question, reply_lang, found.intent, verifications=verifications)
+        if found.intent is Intent.LIST_KIND:
+            return self._list(found, reply_lang)
+        if found.intent in (Intent.HELP, Intent.GREETING, Intent.OUT_OF_SCOPE):
+            return Answer(question, reply_lang, found.intent)
+        matches = self.match(found.mention, found.kind, found.weak)
+        intent: Intent = found.intent
+        if not matches and not found.asks_for_account and intent is not Intent.SPOKESPERSON:
+            intent = Intent.OUT_OF_SCOPE
+        elif not matches:
+            matches = self.suggestions(found.mention)
+        answer = Answer(question, reply_lang, intent, found.platform, entities=matches)
+        if intent is Intent.SPOKESPERSON and answer.confident is not None:
+            target = self._current(answer.confident.entity)
+            people = [(target, p) for p in spokespeople(target)]
+            return Answer(
+                question, reply_lang, intent, found.platform, entities=matches, spokespeople=people
+            )
+        return answer
+
+    def card(self, entity_id: str, lang: Lang, intent: Intent = Intent.OFFICIAL_ACCOUNTS) -> Answer:
+        """An entity's card, for buttons and deep links that name an entity by id."""
+        entity = self.index.entities[entity_id]
+        match = EntityMatch(entity, 100.0, True, self.index.successors(entity))
+        people = (
+            [(entity, p) for p in spokespeople(entity)] if intent is Intent.SPOKESPERSON else []
+        )
+        return Answer(entity_id, lang, intent, entities=[match], spokespeople=people)
+
+    # Matching
+
+    def match(
+        self,
+        mention: tuple[str, ...],
+        kind: EntityKind | None,
+        weak: frozenset[str] = frozenset(),
+    ) -> list[EntityMatch]:
+        """Entities named by `mention`, best first; renamed bodies bring their successors."""
+        strong = tuple(w for w in mention if w not in weak)
+        if not mention:
+            return []
+        found = self._exact(mention, kind, weak) or self._fuzzy(" ".join(strong), kind)
+        return self._with_successors(found)
+
+    def _exact(
+        self, mention: tuple[str, ...], kind: EntityKind | None, weak: frozenset[str]
+    ) -> list[EntityMatch]:
+        """The longest run of the mention's words that is exactly a name or an alias; a run
+        of weak words only counts when no other run matches."""
+        fallback: list[EntityMatch] = []
+        for size in range(len(mention), 0, -1):
+            for start in range(len(mention) - size + 1):
+                window = mention[start : start + size]
+                hits = self.index.exact(" ".join(sorted(set(window))))
+                if hits and not set(window) <= weak:
+                    return _ranked(hits, kind)
+                if hits and not fallback:
+                    fallback = _ranked(hits, kind)
+        if fallback:
+            return fallback
+        core = name_forms(" ".join(w for w in mention if w not in weak)).core
+        hits = [e for e in self.index.core(core) if kind is None or _fits(kind, e.kind)]
+        return _ranked(hits, kind) if core else []
+
+    def _fuzzy(self, mention: str, kind: EntityKind | None) -> list[EntityMatch]:
+        core = name_forms(mention).core
+        if len(core) < 3:  # abbreviations are exact aliases, never fuzzy
+            return []
+        best: dict[str, tuple[Entity, float]] = {}
+        for entity, name_kind, score in self.index.fuzzy_search(core, limit=20):
+            if kind is not None and not _fits(kind, name_kind or entity.kind):
+                score -= KIND_PENALTY
+            if entity.id not in best or best[entity.id][1] < score:
+                best[entity.id] = (entity, score)
+        ranked = sorted(best.values(), key=lambda pair: -pair[1])
+        if not ranked or ranked[0][1] < SUGGEST:
+            return []
+        top, top_score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        kind_fits = kind is None or _fits(kind, top.kind)
+        clear = (top_score >= ACCEPT and top_score - runner_up >= MARGIN) or (
+            top_score >= CLEAR_ACCEPT and top_score - runner_up >= CLEAR_MARGIN
+        )
+        if clear and kind_fits:
+            return [EntityMatch(top, top_score, True)]
+        return [EntityMatch(e, s, False) for e, s in ranked[:MAX_CANDIDATES] if s >= SUGGEST]
+
+    def suggestions(self, mention: tuple[str, ...]) -> list[EntityMatch]:
+        """The nearest names when nothing matched (never confident), for 'did you mean'."""
+        core = name_forms(" ".join(mention)).core
+        seen: dict[str, EntityMatch] = {}
+        for entity, _, score in self.index.fuzzy_search(core, limit=10, cutoff=SUGGESTION_FLOOR):
+            seen.setdefault(entity.id, EntityMatch(entity, score, False))
+        return list(seen.values())[:MAX_CANDIDATES]
+
+    def _with_successors(self, matches: list[EntityMatch]) -> list[EntityMatch]:
+        result: list[EntityMatch] = []
+        for match in matches:
+            successors = self.index.current(match.entity)
+            if match.entity.status is EntityStatus.ACTIVE:
+                result.append(match)
+                continue
+            result.append(EntityMatch(match.entity, match.score, match.confident, successors))
+            if match.confident:
+                known = {m.entity.id for m in result}
+                result.extend(
+                    EntityMatch(s, match.score, True) for s in successors if s.id not in known
+                )
+        return result
+
+    def _current(self, entity: Entity) -> Entity:
+        current = self.index.current(entity)
+        return current[0] if current else entity
+
+    def _list(self, found: Understanding, lang: Lang) -> Answer:
+        kind = found.kind or EntityKind.MINISTRY
+        kinds = (
+            {kind, *COMPATIBLE_KINDS.get(kind, ())} if kind is EntityKind.MUNICIPALITY else {kind}
+        )
+        entities = [
+            EntityMatch(e, 100.0, True)
+            for k in kinds
+            for e in self.index.by_kind.get(k, [])
+            if e.status is EntityStatus.ACTIVE
+        ]
+        return Answer(found.text, lang, Intent.LIST_KIND, found.platform, entities, kind=kind.value)
+
+    # Verification
+
+    def verify(self, ref: HandleRef) -> Verification:
+        """'official' only on an exact match; a handle with no record is 'unknown'."""
+        platforms = (
+            [ref.platform] if ref.platform else _bare_handle_platforms(self.index, ref.handle)
+        )
+        for platform in platforms:
+            verification = self._verify_on(ref, platform)
+            if verification.verdict is not Verdict.UNKNOWN:
+                return verification
+        return Verification(ref.raw, platforms[0], ref.handle, Verdict.UNKNOWN)
+
+    def verify_platform_id(
+        self, platform: Platform, platform_id: str, raw: str
+    ) -> Verification | None:
+        """A forwarded post's origin may carry only a numeric id: match it exactly."""
+        hit = self.index.account_by_platform_id(platform, platform_id)
+        if hit is None:
+            return None
+        return self._account_verdict(raw, platform, hit.account.handle, hit.entity, hit.account)
+
+    def _verify_on(self, ref: HandleRef, platform: Platform) -> Verification:
+        index = self.index
+        hit = index.account(platform, ref.handle)
+        if hit is not None:
+            return self._account_verdict(ref.raw, platform, ref.handle, hit.entity, hit.account)
+        person_hit = index.spokesperson_account(platform, ref.handle)
+        if person_hit is not None:
+            return Verification(
+                ref.raw,
+                platform,
+                ref.handle,
+                Verdict.OFFICIAL,
+                person_hit.entity,
+                spokesperson=person_hit.person,
+            )
+        fake = index.non_official_handle(platform, ref.handle)
+        if fake is not None:
+            imitated = index.entities.get(fake.imitates) if fake.imitates else None
+            official = index.main_account(imitated, platform) if imitated else None
+            return Verification(
+                ref.raw,
+                platform,
+                ref.handle,
+                Verdict.KNOWN_FAKE,
+                imitated,
+                official=official,
+                official_entity=imitated,
+                non_official=fake,
+            )
+        resembled = [
+            hit
+            for r in index.lookalikes.find(ref.handle)
+            if (hit := index.account(platform, r.official)) is not None
+            and hit.account.platform is platform
+        ]
+        if resembled:
+            return Verification(
+                ref.raw,
+                platform,
+                ref.handle,
+                Verdict.LOOKALIKE,
+                resembled[0].entity,
+                official=resembled[0].account,
+                official_entity=resembled[0].entity,
+                similar_to=[Similar(h.account.handle, platform, h.entity) for h in resembled],
+            )
+        return Verification(ref.raw, platform, ref.handle, Verdict.UNKNOWN)
+
+    def _account_verdict(
+        self, raw: str, platform: Platform, handle: str, entity: Entity, account: Account
+    ) -> Verification:
+        if account.status is AccountStatus.ACTIVE:
+            return Verification(
+                raw, platform, handle, Verdict.OFFICIAL, entity, account, account, entity
+            )
+        now = self._current(entity)
+        replacement = self.index.main_account(now, platform) or self.index.main_account(now)
+        return Verification(
+            raw, platform, handle, Verdict.FORMER, entity, account, replacement, now
+        )
+
+
+def spokespeople(entity: Entity) -> list[Spokesperson]:
+    """Current spokespeople first, most recent first; former ones after them."""
+
+    def recency(person: Spokesperson) -> str:
+        return person.since or person.as_of or ""
+
+    current = sorted((p for p in entity.spokespeople if p.current), key=recency, reverse=True)
+    former = sorted((p for p in entity.spokespeople if not p.current), key=recency, reverse=True)
+    return current + former
+
+
+def _bare_handle_platforms(index: RegistryIndex, handle: str) -> list[Platform]:
+    """A handle written without a platform is read as X first (where @names live), then
+    on any platform where the registry holds it."""
+    others = [p for p in Platform if p is not Platform.X]
+    on_record = [
+        p
+        for p in others
+        if index.account(p, handle)
+        or index.non_official_handle(p, handle)
+        or index.spokesperson_account(p, handle)
+    ]
+    return [Platform.X, *on_record]
+
+
+def _fits(wanted: EntityKind, actual: EntityKind) -> bool:
+    return wanted is actual or actual in COMPATIBLE_KINDS.get(wanted, frozenset())
+
+
+def _ranked(entities: list[Entity], kind: EntityKind | None) -> list[EntityMatch]:
+    """Several exact hits are a real ambiguity ('Jeddah'), unless the kind decides it."""
+    if kind is not None:
+        fitting = [e for e in entities if _fits(kind, e.kind)]
+        entities = fitting or entities
+    confident = len(entities) == 1
+    return [EntityMatch(e, 100.0, confident) for e in entities[:MAX_CANDIDATES]]

@@ -1,0 +1,62 @@
+"""The message catalog: every user-facing sentence in Arabic, English and French.
+
+Messages are written in English in the code (gettext style) and translated in
+`knowledge/locales/<lang>/LC_MESSAGES/rasmi.po`. The .po files are the only source: Babel
+compiles them in memory on first use, so no binary .mo file is kept in the repository and
+a translator's edit takes effect on the next start. Arabic is the default language.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from gettext import NullTranslations
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from knowledge.understand import LANGUAGES, Lang
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+DOMAIN = "rasmi"
+DEFAULT_LANG: Lang = "ar"
+
+
+@cache
+def translations(lang: Lang) -> NullTranslations:
+    """The catalog for `lang`; English is the source language and needs none."""
+    if lang == "en":
+        return NullTranslations()
+    path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def supported(lang: str | None) -> Lang | None:
+    """'ar-SA', 'fr_FR', 'EN' -> a language Rasmi speaks, or None."""
+    if not lang:
+        return None
+    base = lang.replace("_", "-").split("-")[0].lower()
+    return next((lang for lang in LANGUAGES if lang == base), None)
+
+
+class Messages:
+    """Translation in one language, with named placeholders: t("Hello {name}", name=...)."""
+
+    def __init__(self, lang: Lang):
+        self.lang = lang
+        self._catalog = translations(lang)
+
+    def __call__(self, message: str, **values: object) -> str:
+        text = self._catalog.gettext(message)
+        return text.format(**values) if values else text
+
+    def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
+        text = self._catalog.ngettext(singular, plural, n)
+        return text.format(n=n, **values)

@@ -1,0 +1,505 @@
+"""Answers in words: Telegram HTML or plain text, in Arabic, English or French.
+
+Every sentence comes from the message catalog (`knowledge.i18n`). Every registry or user
+string goes through `Style.text`, which escapes it for HTML; handles and links inside
+Arabic text are wrapped in Unicode isolates so "@SaudiMOH" is never reordered by the
+right-to-left line around it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+from babel.dates import format_date
+
+from knowledge.answer import Answer, EntityMatch, Verdict, Verification
+from knowledge.engine import SUGGEST
+from knowledge.i18n import Messages
+from knowledge.registry.handles import Platform, display_handle, profile_url
+from knowledge.registry.schema import (
+    Account,
+    AccountRole,
+    AccountStatus,
+    Confidence,
+    Entity,
+    EntityKind,
+    EntityStatus,
+    Evidence,
+    LocalizedText,
+    NonOfficialReason,
+    Spokesperson,
+)
+from knowledge.understand import Intent, Lang
+
+FSI, PDI = "\u2068", "\u2069"
+SOURCE_CHARS = 90
+MAX_LISTED = 60
+
+
+@dataclass(frozen=True)
+class Style:
+    """How to mark text up: HTML for Telegram, nothing for the terminal and JSON."""
+
+    html: bool
+    lang: Lang
+
+    def text(self, value: str) -> str:
+        return html.escape(value, quote=False) if self.html else value
+
+    def latin(self, value: str) -> str:
+        """A handle, link or other left-to-right run, isolated inside Arabic text."""
+        escaped = self.text(value)
+        return f"{FSI}{escaped}{PDI}" if self.lang == "ar" else escaped
+
+    def bold(self, value: str) -> str:
+        return f"<b>{value}</b>" if self.html else value
+
+    def italic(self, value: str) -> str:
+        return f"<i>{value}</i>" if self.html else value
+
+    def link(self, url: str, label: str) -> str:
+        if self.html:
+            return f'<a href="{html.escape(url, quote=True)}">{self.latin(label)}</a>'
+        return f"{self.latin(label)} {self.latin(url)}"
+
+
+class Renderer:
+    def __init__(self, lang: Lang, html_mode: bool):
+        self.t = Messages(lang)
+        self.s = Style(html_mode, lang)
+        self.lang = lang
+
+    def render(self, answer: Answer) -> str:
+        intent = answer.intent
+        if intent is Intent.VERIFY:
+            return "\n\n".join(self.verification(v) for v in answer.verifications)
+        if intent is Intent.HELP:
+            return self.help()
+        if intent is Intent.GREETING:
+            return self.t("Hello! I am Rasmi.") + "\n" + self.help()
+        if intent is Intent.OUT_OF_SCOPE:
+            return (
+                self.t(
+                    "I can only answer questions about the official accounts of government "
+                    "bodies and their spokespeople."
+                )
+                + "\n"
+                + self.help()
+            )
+        if intent is Intent.LIST_KIND:
+            return self.listing(answer)
+        if not answer.entities:
+            return self.not_found(answer)
+        if answer.confident is None:
+            if answer.entities[0].score < SUGGEST:
+                return self.not_found(answer)
+            return self.candidates(answer.entities)
+        if intent is Intent.SPOKESPERSON:
+            return self.spokespeople(answer)
+        return self.cards(answer)
+
+    # Entities
+
+    def cards(self, answer: Answer) -> str:
+        first = answer.entities[0]
+        parts: list[str] = []
+        if first.entity.status is not EntityStatus.ACTIVE:
+            parts.append(self.succession(first.entity, first.successors))
+            shown = [m for m in answer.entities[1:] if m.confident]
+            if not shown:
+                parts.append(self.entity_card(first.entity, answer.platform))
+        else:
+            shown = [first]
+        parts.extend(self.entity_card(m.entity, answer.platform) for m in shown)
+        return "\n\n".join(parts)
+
+    def entity_card(self, entity: Entity, platform: Platform | None = None) -> str:
+        t, s = self.t, self.s
+        name = self.s.text(self.name(entity))
+        active = [
+            a
+            for a in entity.accounts
+            if a.status is AccountStatus.ACTIVE and a.role is not AccountRole.MINISTER
+        ]
+        personal = [
+            a
+            for a in entity.accounts
+            if a.status is AccountStatus.ACTIVE and a.role is AccountRole.MINISTER
+        ]
+        former = [a for a in entity.accounts if a.status is AccountStatus.FORMER]
+        lines: list[str] = []
+        if platform is not None:
+            on_platform = [a for a in active if a.platform is platform]
+            if on_platform:
+                title = t(
+                    "Official {platform} account of {entity}",
+                    platform=self.platform(platform),
+                    entity=name,
+                )
+                lines.append("✅ " + s.bold(title))
+                lines.extend(self.account_line(a) for a in on_platform)
+            else:
+                lines.append(
+                    "ℹ️ "
+                    + t(
+                        "No {platform} account of {entity} is on record.",
+                        platform=self.platform(platform),
+                        entity=name,
+                    )
+                )
+                if active:
+                    lines.append(t("Its official accounts:"))
+                    lines.extend(self.account_line(a) for a in active)
+        elif active:
+            lines.append("✅ " + s.bold(t("Official accounts of {entity}", entity=name)))
+            lines.extend(self.account_line(a) for a in active)
+        else:
+            lines.append(
+                "ℹ️ "
+                + t(
+                    "{entity} is in the registry, but no official account is on record.",
+                    entity=name,
+                )
+            )
+        if personal and platform in (None, *(a.platform for a in personal)):
+            handles = ", ".join(s.latin(display_handle(a.platform, a.handle)) for a in personal)
+            lines.append(
+                t("The minister's personal account, not the body's: {handles}", handles=handles)
+            )
+        if former:
+            handles = ", ".join(self.former_handle(a) for a in former)
+            lines.append(t("Former handles, no longer in use: {handles}", handles=handles))
+        if entity.website:
+            lines.append(t("Website: {url}", url=s.latin(entity.website)))
+        if not active and entity.status is EntityStatus.ACTIVE:
+            lines.append(self.entity_evidence(entity.evidence))
+        return "\n".join(lines)
+
+    def account_line(self, account: Account) -> str:
+        s = self.s
+        url = profile_url(account.platform, account.handle)
+        label = display_handle(account.platform, account.handle)
+        line = f"• {self.platform(account.platform)}: {s.link(url, label)}"
+        if account.role is not AccountRole.MAIN:
+            line += f" ({self.role(account.role)})"
+        return line + "\n  " + self.evidence(account.evidence)
+
+    def former_handle(self, account: Account) -> str:
+        label = self.s.latin(display_handle(account.platform, account.handle))
+        if account.until:
+            return self.t("{handle} (until {date})", handle=label, date=self.date(account.until))
+        return label
+
+    def succession(self, entity: Entity, successors: list[Entity]) -> str:
+        t = self.t
+        old = self.s.text(self.name(entity))
+        new = self.t(" and ").join(self.s.bold(self.s.text(self.name(e))) for e in successors)
+        if not successors:
+            return "ℹ️ " + t("{old} no longer exists.", old=old)
+        if entity.status_date:
+            return "ℹ️ " + t(
+                "{old} became {new} on {date}.",
+                old=old,
+                new=new,
+                date=self.date(entity.status_date),
+            )
+        return "ℹ️ " + t("{old} became {new}.", old=old, new=new)
+
+    def candidates(self, matches: list[EntityMatch]) -> str:
+        lines = [self.t("Which one do you mean?")]
+        lines.extend(f"{i}. {self.s.text(self.name(m.entity))}" for i, m in enumerate(matches, 1))
+        return "\n".join(lines)
+
+    def not_found(self, answer: Answer) -> str:
+        text = self.t(
+            "I could not find that body in the registry. Try its official name or its "
+            "abbreviation, for example: Ministry of Health, MOH."
+        )
+        if answer.entities:
+            nearest = "، " if self.lang == "ar" else ", "
+            names = nearest.join(self.s.text(self.name(m.entity)) for m in answer.entities)
+            text += "\n" + self.t("Nearest names in the registry: {names}", names=names)
+        return text
+
+    def listing(self, answer: Answer) -> str:
+        kind = EntityKind(answer.kind or EntityKind.MINISTRY.value)
+        count = len(answer.entities)
+        title = self.t.plural(
+            "{kind}: {n} in the registry",
+            "{kind}: {n} in the registry",
+            count,
+            kind=self.kind(kind),
+        )
+        lines = [self.s.bold(title)]
+        for match in answer.entities[:MAX_LISTED]:
+            main = next(
+                (a for a in match.entity.accounts if a.status is AccountStatus.ACTIVE), None
+            )
+            handle = f" — {self.s.latin('@' + main.handle)}" if main else ""
+            lines.append(f"• {self.s.text(self.name(match.entity))}{handle}")
+        if count > MAX_LISTED:
+            lines.append(self.t("… and {n} more.", n=count - MAX_LISTED))
+        return "\n".join(lines)
+
+    # Spokespeople
+
+    def spokespeople(self, answer: Answer) -> str:
+        entity = answer.spokespeople[0][0] if answer.spokespeople else self.current_entity(answer)
+        name = self.s.text(self.name(entity))
+        people = [p for _, p in answer.spokespeople]
+        current = [p for p in people if p.current]
+        lines: list[str] = []
+        if not current:
+            lines.append(
+                "ℹ️ " + self.t("No current spokesperson of {entity} is on record.", entity=name)
+            )
+            if people:
+                lines.append(self.t("Last known:"))
+                lines.append(self.person(people[0], entity))
+            main = next((a for a in entity.accounts if a.status is AccountStatus.ACTIVE), None)
+            if main:
+                lines.append(self.t("The entity's main account:") + "\n" + self.account_line(main))
+            return "\n".join(lines)
+        lines.append(self.s.bold(self.t("Spokesperson of {entity}", entity=name)))
+        lines.extend(self.person(p, entity) for p in current)
+        return "\n".join(lines)
+
+    def current_entity(self, answer: Answer) -> Entity:
+        first = answer.entities[0]
+        return first.successors[0] if first.successors else first.entity
+
+    def person(self, person: Spokesperson, entity: Entity) -> str:
+        t, s = self.t, self.s
+        lines = [f"👤 {s.bold(s.text(self.localized(person.name)))}"]
+        if person.title:
+            lines.append(s.text(self.localized(person.title)))
+        if person.since and person.until:
+            lines.append(
+                t(
+                    "From {since} to {until}",
+                    since=self.date(person.since),
+                    until=self.date(person.until),
+                )
+            )
+        elif person.since:
+            lines.append(t("Since {date}", date=self.date(person.since)))
+        elif person.as_of:
+            lines.append(
+                t("As of {date}; this may have changed since.", date=self.date(person.as_of))
+            )
+        for ref in person.accounts:
+            url = profile_url(ref.platform, ref.handle)
+            label = display_handle(ref.platform, ref.handle)
+            lines.append(f"• {self.platform(ref.platform)}: {s.link(url, label)}")
+        if person.contact:
+            for value in (person.contact.email, person.contact.phone, person.contact.website):
+                if value:
+                    lines.append(t("Contact: {value}", value=s.latin(value)))
+        lines.append(self.evidence(person.evidence))
+        return "\n".join(lines)
+
+    # Verification
+
+    def verification(self, v: Verification) -> str:
+        t, s = self.t, self.s
+        handle = s.latin(display_handle(v.platform, v.handle) if v.platform else f"@{v.handle}")
+        entity = s.text(self.name(v.entity)) if v.entity else ""
+        if v.verdict is Verdict.OFFICIAL and v.spokesperson is not None:
+            title = self.localized(v.spokesperson.title) if v.spokesperson.title else ""
+            text = "✅ " + t(
+                "{handle} is the account of {person}, {title} ({entity}).",
+                handle=handle,
+                person=s.text(self.localized(v.spokesperson.name)),
+                title=s.text(title),
+                entity=entity,
+            )
+            return text + "\n" + self.evidence(v.spokesperson.evidence)
+        if v.verdict is Verdict.OFFICIAL and v.account is not None:
+            if v.account.role is AccountRole.MINISTER:
+                text = "✅ " + t(
+                    "{handle} is the personal account of the minister ({entity}), "
+                    "not the body's own account.",
+                    handle=handle,
+                    entity=entity,
+                )
+            else:
+                text = "✅ " + t(
+                    "{handle} is an official {platform} account of {entity} ({role}).",
+                    handle=handle,
+                    platform=self.platform(v.account.platform),
+                    entity=entity,
+                    role=self.role(v.account.role),
+                )
+            return text + "\n" + self.evidence(v.account.evidence)
+        if v.verdict is Verdict.FORMER and v.account is not None:
+            if v.account.until:
+                text = t(
+                    "{handle} was an account of {entity} until {date}; "
+                    "it is no longer its official account.",
+                    handle=handle,
+                    entity=entity,
+                    date=self.date(v.account.until),
+                )
+            else:
+                text = t(
+                    "{handle} was an account of {entity}; it is no longer its official account.",
+                    handle=handle,
+                    entity=entity,
+                )
+            return "⚠️ " + text + self.use_instead(v)
+        if v.verdict is Verdict.KNOWN_FAKE and v.non_official is not None:
+            text = "⛔ " + t("{handle} is NOT an official account.", handle=handle)
+            text += " " + self.reason(v.non_official.reason)
+            if v.non_official.note:
+                text += "\n" + s.italic(s.text(v.non_official.note))
+            return text + self.use_instead(v)
+        if v.verdict is Verdict.LOOKALIKE:
+            text = "⚠️ " + t(
+                "{handle} is not in the registry, but it looks like {official}, the official "
+                "account of {entity}. Impersonators use look-alike letters: check every character.",
+                handle=handle,
+                official=s.latin(display_handle(v.official.platform, v.official.handle))
+                if v.official
+                else "",
+                entity=entity,
+            )
+            return text + self.use_instead(v)
+        platform = self.platform(v.platform) if v.platform else ""
+        return "ℹ️ " + t(
+            "{handle} is not in the registry of official {platform} accounts. "
+            "That does not make it fake: check the accounts listed on the body's official website.",
+            handle=handle,
+            platform=platform,
+        )
+
+    def use_instead(self, v: Verification) -> str:
+        if v.official is None or v.official_entity is None:
+            return ""
+        name = self.s.text(self.name(v.official_entity))
+        label = self.t("Official account of {entity}:", entity=name)
+        return "\n" + label + "\n" + self.account_line(v.official)
+
+    def reason(self, reason: NonOfficialReason) -> str:
+        t = self.t
+        return {
+            NonOfficialReason.IMPERSONATION: t("It imitates an official account."),
+            NonOfficialReason.CONFLICTING: t("Stronger evidence points to another account."),
+            NonOfficialReason.UNVERIFIED: t("Nothing confirms that it is official."),
+            NonOfficialReason.AMBIGUOUS: t("It is one of several candidates, none confirmed yet."),
+            NonOfficialReason.FLAGGED: t(
+                "A source flagged it as misleading, personal or inactive."
+            ),
+            NonOfficialReason.NOT_PRIMARY: t("It is not the body's primary account."),
+        }[reason]
+
+    # Pieces
+
+    def evidence(self, evidence: Evidence) -> str:
+        source = evidence.sources[0]
+        if len(source) > SOURCE_CHARS:
+            source = source[: SOURCE_CHARS - 1] + "…"
+        more = len(evidence.sources) - 1
+        text = self.t(
+            "Source: {source}",
+            source=self.s.latin(source) if source.startswith("http") else self.s.text(source),
+        )
+        if more:
+            text += " " + self.t.plural("(+{n} more)", "(+{n} more)", more)
+        text += " · " + self.t("checked {date}", date=self.date(evidence.checked))
+        if evidence.confidence is Confidence.UNCONFIRMED:
+            text += " · " + self.t("unconfirmed")
+        return self.s.italic(text)
+
+    def entity_evidence(self, evidence: Evidence) -> str:
+        return self.evidence(evidence)
+
+    def help(self) -> str:
+        t = self.t
+        return "\n".join(
+            [
+                t(
+                    "Ask me for the official accounts of a ministry or authority: "
+                    '"Ministry of Health account".'
+                ),
+                t('Send me a handle or a link to check it: "is @SaudiMOH official?"'),
+                t('Ask who speaks for a body: "Ministry of Education spokesperson".'),
+            ]
+        )
+
+    def name(self, entity: Entity) -> str:
+        return self.localized(entity.name)
+
+    def localized(self, text: LocalizedText) -> str:
+        preferred = {"ar": text.ar, "en": text.en, "fr": text.fr}[self.lang]
+        return preferred or text.ar or text.en or text.fr or ""
+
+    def date(self, value: str) -> str:
+        parts = [int(p) for p in value.split("-")]
+        if len(parts) == 1:
+            return value
+        day = parts[2] if len(parts) == 3 else 1
+        pattern = "d MMMM y" if len(parts) == 3 else "MMMM y"
+        return format_date(dt.date(parts[0], parts[1], day), pattern, locale=self.lang)
+
+    def platform(self, platform: Platform) -> str:
+        t = self.t
+        return {
+            Platform.X: t("X (Twitter)"),
+            Platform.INSTAGRAM: t("Instagram"),
+            Platform.YOUTUBE: t("YouTube"),
+            Platform.TIKTOK: t("TikTok"),
+            Platform.SNAPCHAT: t("Snapchat"),
+            Platform.FACEBOOK: t("Facebook"),
+            Platform.LINKEDIN: t("LinkedIn"),
+            Platform.TELEGRAM: t("Telegram"),
+            Platform.WHATSAPP: t("WhatsApp"),
+            Platform.THREADS: t("Threads"),
+        }[platform]
+
+    def role(self, role: AccountRole) -> str:
+        t = self.t
+        return {
+            AccountRole.MAIN: t("main account"),
+            AccountRole.ENGLISH: t("English-language account"),
+            AccountRole.INTERNATIONAL: t("international account"),
+            AccountRole.CUSTOMER_CARE: t("customer care"),
+            AccountRole.NEWS: t("news"),
+            AccountRole.REGIONAL: t("regional account"),
+            AccountRole.MEDIA: t("media account"),
+            AccountRole.SPOKESPERSON: t("spokesperson's account"),
+            AccountRole.BRAND: t("brand account"),
+            AccountRole.MINISTER: t("the minister's personal account"),
+            AccountRole.OTHER: t("other account"),
+        }[role]
+
+    def kind(self, kind: EntityKind) -> str:
+        t = self.t
+        return {
+            EntityKind.MINISTRY: t("Ministries"),
+            EntityKind.AUTHORITY: t("Authorities"),
+            EntityKind.COMMISSION: t("Commissions"),
+            EntityKind.DIRECTORATE: t("Directorates"),
+            EntityKind.MUNICIPALITY: t("Municipalities"),
+            EntityKind.EMIRATE: t("Regional emirates"),
+            EntityKind.GOVERNORATE: t("Governorates"),
+            EntityKind.PLATFORM: t("Government platforms"),
+            EntityKind.FUND: t("Funds"),
+            EntityKind.BANK: t("Banks"),
+            EntityKind.PROGRAMME: t("Programmes"),
+            EntityKind.CENTER: t("Centers"),
+            EntityKind.COUNCIL: t("Councils"),
+            EntityKind.COURT: t("Courts"),
+            EntityKind.ORGANIZATION: t("Organizations"),
+            EntityKind.INSTITUTE: t("Institutes and academies"),
+            EntityKind.UNIVERSITY: t("Universities"),
+            EntityKind.AGENCY: t("Agencies"),
+            EntityKind.PRESIDENCY: t("Presidencies"),
+            EntityKind.EMBASSY: t("Embassies"),
+            EntityKind.OTHER: t("Other bodies"),
+        }[kind]
+
+
+def render(answer: Answer, html_mode: bool = False) -> str:
+    return Renderer(answer.lang, html_mode).render(answer)
