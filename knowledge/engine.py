@@ -7,6 +7,9 @@ changes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Literal
+
 from knowledge.answer import Answer, EntityMatch, Similar, Verdict, Verification
 from knowledge.index import RegistryIndex, name_forms
 from knowledge.links import HandleRef
@@ -20,7 +23,7 @@ from knowledge.registry.schema import (
     Spokesperson,
 )
 from knowledge.understand import Intent, Lang, Understanding, understand
-from knowledge.vocabulary import COMPATIBLE_KINDS
+from knowledge.vocabulary import COMPATIBLE_KINDS, TYPE_WORDS
 
 ACCEPT = 85.0
 """A fuzzy match this good, clear of the runner-up by MARGIN, is the answer."""
@@ -38,6 +41,14 @@ SUGGESTION_FLOOR = 30.0
 """When nothing matches, names scoring above this are still shown as 'nearest'."""
 
 
+@dataclass(frozen=True)
+class MatchResult:
+    matches: list[EntityMatch]
+    how: Literal["exact", "fuzzy"] | None
+    covered: int
+    """How many of the question's words the matched name accounts for."""
+
+
 class Engine:
     def __init__(self, index: RegistryIndex, default_lang: Lang = "ar"):
         self.index = index
@@ -45,29 +56,42 @@ class Engine:
 
     def answer(self, question: str, lang: Lang | None = None) -> Answer:
         """`lang` is the user's chosen language; otherwise the question's, else the default."""
-        found = understand(question, self.index.known_words)
+        found = understand(question, self.index.known_words, self.index.known_handles)
         reply_lang: Lang = lang or found.lang or self.default_lang
-        if found.intent is Intent.VERIFY:
+        intent = found.intent
+        if intent is Intent.VERIFY:
             verifications = [self.verify(ref) for ref in found.handles]
-            return Answer(question, reply_lang, found.intent, verifications=verifications)
-        if found.intent is Intent.LIST_KIND:
+            return Answer(question, reply_lang, intent, verifications=verifications)
+        if intent is Intent.LIST_KIND:
             return self._list(found, reply_lang)
-        if found.intent in (Intent.HELP, Intent.GREETING, Intent.OUT_OF_SCOPE):
-            return Answer(question, reply_lang, found.intent)
-        matches = self.match(found.mention, found.kind, found.weak)
-        intent: Intent = found.intent
-        if not matches and not found.asks_for_account and intent is not Intent.SPOKESPERSON:
-            intent = Intent.OUT_OF_SCOPE
-        elif not matches:
-            matches = self.suggestions(found.mention)
-        answer = Answer(question, reply_lang, intent, found.platform, entities=matches)
-        if intent is Intent.SPOKESPERSON and answer.confident is not None:
-            target = self._current(answer.confident.entity)
+        if intent in (Intent.HELP, Intent.GREETING, Intent.OUT_OF_SCOPE):
+            return Answer(question, reply_lang, intent)
+        result = self.match(found.mention, found.kind, found.weak)
+        matches = result.matches if self._believable(found, result) else []
+        if not matches:
+            if found.greeting or found.help:
+                intent = Intent.GREETING if found.greeting else Intent.HELP
+                return Answer(question, reply_lang, intent)
+            if not found.asks_for_account and intent is not Intent.SPOKESPERSON:
+                return Answer(question, reply_lang, Intent.OUT_OF_SCOPE)
+            matches = self.suggestions(found.strong)
+        people: list[tuple[Entity, Spokesperson]] = []
+        if intent is Intent.SPOKESPERSON and matches and matches[0].confident:
+            target = self._current(matches[0].entity)
             people = [(target, p) for p in spokespeople(target)]
-            return Answer(
-                question, reply_lang, intent, found.platform, entities=matches, spokespeople=people
-            )
-        return answer
+        return Answer(question, reply_lang, intent, found.platform, matches, spokespeople=people)
+
+    @staticmethod
+    def _believable(found: Understanding, result: MatchResult) -> bool:
+        """A question with no account word, platform or kind of body ('best shawarma in
+        Jeddah') is about the registry only if the name it matched is most of it."""
+        if found.asks_for_account or found.intent is Intent.SPOKESPERSON or not result.matches:
+            return True
+        words = len(found.strong) or len(found.mention)
+        if result.how == "fuzzy":
+            confident = result.matches[0].confident
+            return words <= 2 and confident and not (found.greeting or found.help)
+        return result.covered * 2 >= words
 
     def card(self, entity_id: str, lang: Lang, intent: Intent = Intent.OFFICIAL_ACCOUNTS) -> Answer:
         """An entity's card, for buttons and deep links that name an entity by id."""
@@ -85,44 +109,84 @@ class Engine:
         mention: tuple[str, ...],
         kind: EntityKind | None,
         weak: frozenset[str] = frozenset(),
-    ) -> list[EntityMatch]:
+    ) -> MatchResult:
         """Entities named by `mention`, best first; renamed bodies bring their successors."""
         strong = tuple(w for w in mention if w not in weak)
-        if not mention:
-            return []
-        found = self._exact(mention, kind, weak) or self._fuzzy(" ".join(strong), kind)
-        return self._with_successors(found)
+        result = self._exact(mention, kind, weak)
+        if not result.matches:
+            result = self._fuzzy_windows(strong, kind)
+        return replace(result, matches=self._with_successors(result.matches))
 
     def _exact(
         self, mention: tuple[str, ...], kind: EntityKind | None, weak: frozenset[str]
-    ) -> list[EntityMatch]:
-        """The longest run of the mention's words that is exactly a name or an alias; a run
-        of weak words only counts when no other run matches."""
-        fallback: list[EntityMatch] = []
+    ) -> MatchResult:
+        """The longest run of the mention's words that is exactly a name or an alias, or
+        exactly the core of one ('الدفاع المدني'); a run of weak words only counts when
+        no other run matches."""
+        fallback = MatchResult([], None, 0)
         for size in range(len(mention), 0, -1):
             for start in range(len(mention) - size + 1):
                 window = mention[start : start + size]
-                hits = self.index.exact(" ".join(sorted(set(window))))
-                if hits and not set(window) <= weak:
-                    return _ranked(hits, kind)
-                if hits and not fallback:
-                    fallback = _ranked(hits, kind)
-        if fallback:
-            return fallback
-        core = name_forms(" ".join(w for w in mention if w not in weak)).core
-        hits = [e for e in self.index.core(core) if kind is None or _fits(kind, e.kind)]
-        return _ranked(hits, kind) if core else []
+                found = self._window(window, kind)
+                if found and not set(window) <= weak:
+                    return MatchResult(found, "exact", size)
+                if found and not fallback.matches:
+                    fallback = MatchResult(found, "exact", size)
+        return fallback
+
+    def _window(self, window: tuple[str, ...], kind: EntityKind | None) -> list[EntityMatch]:
+        hits = self.index.exact(" ".join(sorted(set(window))))
+        if hits:
+            return _ranked(hits, kind)
+        forms = name_forms(" ".join(window))
+        if not forms.core:
+            return []
+        wanted = kind or forms.kind
+        hits = [e for e in self.index.core(forms.core) if wanted is None or _fits(wanted, e.kind)]
+        return self._with_alternatives(_ranked(hits, wanted), forms.core, wanted)
+
+    def _with_alternatives(
+        self, matches: list[EntityMatch], core: str, kind: EntityKind | None
+    ) -> list[EntityMatch]:
+        """A short name ('الدفاع') that is all of one body's name and part of others'
+        ('الدفاع المدني') is answered with the first, and the others offered beside it."""
+        if len(matches) != 1:
+            return matches
+        words = set(core.split())
+        chosen = matches[0].entity.id
+        others: dict[str, EntityMatch] = {}
+        for hit in self.index.fuzzy_search(core, limit=10, cutoff=SUGGEST):
+            fits = kind is None or _fits(kind, hit.kind or hit.entity.kind)
+            if hit.entity.id != chosen and fits and words < set(hit.core.split()):
+                others.setdefault(hit.entity.id, EntityMatch(hit.entity, hit.score, False))
+        return matches + list(others.values())[: MAX_CANDIDATES - 1]
+
+    def _fuzzy_windows(self, strong: tuple[str, ...], kind: EntityKind | None) -> MatchResult:
+        """Fuzzy matching of the whole mention, then of the runs that start at a kind word
+        ('وزارة الموارد البشرية' in a question that goes on about something else)."""
+        best = MatchResult(self._fuzzy(" ".join(strong), kind), "fuzzy", len(strong))
+        if best.matches and best.matches[0].confident:
+            return best
+        starts = [i for i, w in enumerate(strong) if w in TYPE_WORDS]
+        for start in starts:
+            for end in range(len(strong), start + 1, -1):
+                window = strong[start:end]
+                found = self._fuzzy(" ".join(window), kind)
+                if found and found[0].confident:
+                    return MatchResult(found, "fuzzy", len(window))
+        return best
 
     def _fuzzy(self, mention: str, kind: EntityKind | None) -> list[EntityMatch]:
         core = name_forms(mention).core
         if len(core) < 3:  # abbreviations are exact aliases, never fuzzy
             return []
         best: dict[str, tuple[Entity, float]] = {}
-        for entity, name_kind, score in self.index.fuzzy_search(core, limit=20):
-            if kind is not None and not _fits(kind, name_kind or entity.kind):
+        for hit in self.index.fuzzy_search(core, limit=20):
+            score = hit.score
+            if kind is not None and not _fits(kind, hit.kind or hit.entity.kind):
                 score -= KIND_PENALTY
-            if entity.id not in best or best[entity.id][1] < score:
-                best[entity.id] = (entity, score)
+            if hit.entity.id not in best or best[hit.entity.id][1] < score:
+                best[hit.entity.id] = (hit.entity, score)
         ranked = sorted(best.values(), key=lambda pair: -pair[1])
         if not ranked or ranked[0][1] < SUGGEST:
             return []
@@ -140,8 +204,8 @@ class Engine:
         """The nearest names when nothing matched (never confident), for 'did you mean'."""
         core = name_forms(" ".join(mention)).core
         seen: dict[str, EntityMatch] = {}
-        for entity, _, score in self.index.fuzzy_search(core, limit=10, cutoff=SUGGESTION_FLOOR):
-            seen.setdefault(entity.id, EntityMatch(entity, score, False))
+        for hit in self.index.fuzzy_search(core, limit=10, cutoff=SUGGESTION_FLOOR):
+            seen.setdefault(hit.entity.id, EntityMatch(hit.entity, hit.score, False))
         return list(seen.values())[:MAX_CANDIDATES]
 
     def _with_successors(self, matches: list[EntityMatch]) -> list[EntityMatch]:

@@ -42,8 +42,10 @@ class FuzzyIndex:
     def __len__(self) -> int:
         return len(self._names)
 
-    def search(self, query: str, limit: int = 10, cutoff: float = 50) -> list[tuple[int, float]]:
-        """Positions of the best-scoring names with their WRatio score (0-100), best first."""
+    def search(
+        self, query: str, limit: int = 10, cutoff: float = 50
+    ) -> list[tuple[int, float, str]]:
+        """The best-scoring names: position, WRatio score (0-100) and name, best first."""
         if not query or not self._names:
             return []
         if not self._postings:
@@ -55,13 +57,13 @@ class FuzzyIndex:
                 limit=limit,
                 score_cutoff=cutoff,
             )
-            return [(position, score) for _, score, position in matches]
+            return [(position, score, name) for name, score, position in matches]
         candidates = self._candidates(query)
         choices = {position: self._names[position] for position in candidates}
         matches = process.extract(
             query, choices, scorer=fuzz.WRatio, processor=None, limit=limit, score_cutoff=cutoff
         )
-        return [(position, score) for _, score, position in matches]
+        return [(position, score, name) for name, score, position in matches]
 
     def _candidates(self, query: str) -> list[int]:
         postings = [p for p in (self._postings.get(g) for g in trigrams(query)) if p is not None]

@@ -29,6 +29,7 @@ from knowledge.registry.schema import (
 from knowledge.vocabulary import GENERIC_WORDS, STOPWORDS, TYPE_WORDS, fold_spelling
 
 HandleKey = tuple[Platform, str]
+_CLITICS = "وبلفك"
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,21 @@ class NameForms:
         return " ".join(sorted(set(self.content)))
 
 
+@dataclass(frozen=True)
+class NameHit:
+    entity: Entity
+    kind: EntityKind | None
+    """The kind the matched name states ('Health Council' -> council), else the entity's."""
+    score: float
+    core: str
+
+
 def name_forms(text: str, known_words: frozenset[str] = frozenset()) -> NameForms:
-    words = [t for t in tokens(fold_spelling(normalize(text)), known_words) if t not in STOPWORDS]
+    return _forms(fold_spelling(normalize(text)), known_words)
+
+
+def _forms(normalized: str, known_words: frozenset[str]) -> NameForms:
+    words = [t for t in tokens(normalized, known_words) if t not in STOPWORDS]
     kind = next((TYPE_WORDS[w] for w in words if w in TYPE_WORDS), None)
     core = [w for w in words if w not in TYPE_WORDS and w not in GENERIC_WORDS]
     return NameForms(tuple(words), " ".join(core), kind)
@@ -86,6 +100,12 @@ class RegistryIndex:
         self.platform_ids: dict[tuple[Platform, str], AccountHit] = {}
         self.spokesperson_accounts: dict[HandleKey, SpokespersonHit] = {}
         self.non_official: dict[HandleKey, NonOfficial] = {n.key: n for n in registry.non_official}
+        self.known_handles = frozenset(
+            [a.key[1] for e in registry.entities for a in e.accounts]
+            + [r.key[1] for e in registry.entities for p in e.spokespeople for r in p.accounts]
+            + [key[1] for key in self.non_official]
+        )
+        """Every handle on record, case-folded: a bare word equal to one is a handle."""
         self._exact: dict[str, list[str]] = defaultdict(list)
         self._core: dict[str, list[str]] = defaultdict(list)
         fuzzy_names: list[str] = []
@@ -97,19 +117,24 @@ class RegistryIndex:
             for successor in entity.successors:
                 self.predecessors[successor].append(entity)
             self._add_accounts(entity)
-        known: set[str] = set()
-        for entity in registry.entities:
-            for name in entity_names(entity):
-                forms = name_forms(name)
-                known.update(forms.content)
-                if not forms.content:
-                    continue
-                _add_unique(self._exact[forms.key], entity.id)
-                if forms.core:
-                    _add_unique(self._core[forms.core], entity.id)
-                    fuzzy_names.append(forms.core)
-                    self._fuzzy_owner.append(entity.id)
-                    self._fuzzy_kind.append(forms.kind or entity.kind)
+        # Two passes: the words of all names are known only after the first, and the
+        # second needs them to strip a clitic ('لحرس الحدود' -> 'حرس حدود').
+        normalized = [
+            (entity, fold_spelling(normalize(name)))
+            for entity in registry.entities
+            for name in entity_names(entity)
+        ]
+        known = frozenset(w for _, text in normalized for w in tokens(text) if w not in STOPWORDS)
+        for entity, text in normalized:
+            forms = _forms(text, known)
+            if not forms.content:
+                continue
+            _add_unique(self._exact[forms.key], entity.id)
+            if forms.core:
+                _add_unique(self._core[forms.core], entity.id)
+                fuzzy_names.append(forms.core)
+                self._fuzzy_owner.append(entity.id)
+                self._fuzzy_kind.append(forms.kind or entity.kind)
         self.known_words = frozenset(known)
         """Every word of every name: a question's 'وللصحة' loses its 'ول' only if 'صحه' is one."""
         self.fuzzy = FuzzyIndex(fuzzy_names)
@@ -137,13 +162,11 @@ class RegistryIndex:
     def core(self, core: str) -> list[Entity]:
         return [self.entities[i] for i in self._core.get(core, ())]
 
-    def fuzzy_search(
-        self, core: str, limit: int, cutoff: float = 50
-    ) -> list[tuple[Entity, EntityKind | None, float]]:
-        """Entities whose names resemble `core`, with the kind each name states, best first."""
+    def fuzzy_search(self, core: str, limit: int, cutoff: float = 50) -> list[NameHit]:
+        """Entities whose names resemble `core`, best first."""
         return [
-            (self.entities[self._fuzzy_owner[p]], self._fuzzy_kind[p], score)
-            for p, score in self.fuzzy.search(core, limit=limit, cutoff=cutoff)
+            NameHit(self.entities[self._fuzzy_owner[p]], self._fuzzy_kind[p], score, name)
+            for p, score, name in self.fuzzy.search(core, limit=limit, cutoff=cutoff)
         ]
 
     @property

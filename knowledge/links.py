@@ -57,6 +57,8 @@ _ARABIC_LETTER = re.compile(
 
 def clean_text(text: str) -> str:
     """NFKC (fullwidth letters, at sign and slash become ASCII), invisible marks removed."""
+    if text.isascii():  # NFKC leaves ASCII alone, and every invisible mark is beyond it
+        return text
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
 
 
@@ -123,7 +125,7 @@ def _x(segments: list[str], query: dict[str, str], fragment: str) -> str | None:
 
 _INSTAGRAM_RESERVED = _words(
     "p reel reels tv explore stories accounts direct about legal developer web i intent "
-    "hashtag search home share login settings challenge emails"
+    "hashtag search home share login settings challenge emails highlights"
 )
 
 
@@ -315,7 +317,7 @@ def _link_ref(match: re.Match[str]) -> HandleRef | None:
     segments = [unquote(s) for s in path.split("/") if s]
     query = dict(parse_qsl(query_text))
     handle = site.resolve(segments, query, fragment)
-    if not handle or not FORMATS[site.platform].is_valid(handle):
+    if not handle or not _possible(site.platform, handle):
         return None
     return HandleRef(site.platform, handle, link, from_link=True)
 
@@ -371,22 +373,27 @@ def _looks_like_domain(word: str) -> bool:
     return "." in word and word.rsplit(".", 1)[1].casefold() in _DOMAIN_TLDS
 
 
+def _possible(platform: Platform, handle: str) -> bool:
+    """Whether `handle` can exist on `platform`. Every platform's handles are ASCII; the
+    FORMATS patterns use \\d, which alone would also take Arabic-Indic digits."""
+    return handle.isascii() and FORMATS[platform].is_valid(handle)
+
+
 def _bare_ref(word: str, platform_hint: Platform | None) -> HandleRef | None:
     """A single word that is a handle, with or without @."""
     if platform_hint is Platform.WHATSAPP and (number := _phone(word)):
-        valid = FORMATS[platform_hint].is_valid(number)
+        valid = _possible(platform_hint, number)
         return HandleRef(platform_hint, number, word, from_link=False) if valid else None
+    handle = word.removeprefix("@")
+    if platform_hint is not None:  # c/NAME on YouTube and channel/CODE on WhatsApp have a /
+        if not _possible(platform_hint, handle):
+            return None
+        return HandleRef(platform_hint, handle, word, from_link=False)
     if _BARE.fullmatch(word) is None or has_arabic_letter(word):
         return None
-    mentioned = word.startswith("@")
-    handle = word.removeprefix("@")
-    if platform_hint is None:
-        if not handle or (not mentioned and _looks_like_domain(handle)):
-            return None
-        return HandleRef(None, handle, word, from_link=False)
-    if not FORMATS[platform_hint].is_valid(handle):
+    if not handle or (not word.startswith("@") and _looks_like_domain(handle)):
         return None
-    return HandleRef(platform_hint, handle, word, from_link=False)
+    return HandleRef(None, handle, word, from_link=False)
 
 
 def parse_handle(text: str, platform_hint: Platform | None = None) -> HandleRef | None:
@@ -405,7 +412,7 @@ def parse_handle(text: str, platform_hint: Platform | None = None) -> HandleRef 
         link = _ONE_LINK.fullmatch(cleaned)
         if link is not None:
             return _link_ref(link)
-        if not any(c.isspace() for c in cleaned) and "/" not in cleaned:
+        if not any(c.isspace() for c in cleaned):
             ref = _bare_ref(cleaned, platform_hint)
             if ref is not None:
                 return ref

@@ -73,8 +73,10 @@ class Renderer:
 
     def render(self, answer: Answer) -> str:
         intent = answer.intent
-        if intent is Intent.VERIFY:
+        if intent is Intent.VERIFY and answer.verifications:
             return "\n\n".join(self.verification(v) for v in answer.verifications)
+        if intent is Intent.VERIFY:
+            return self.help()
         if intent is Intent.HELP:
             return self.help()
         if intent is Intent.GREETING:

@@ -7,27 +7,31 @@ words that name an intent), and what remains, without filler, is the entity ment
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
-from knowledge.links import HandleRef, extract_handles
+from knowledge.links import HandleRef, clean_text, extract_handles, parse_handle
 from knowledge.normalize import normalize, tokens
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import EntityKind
 from knowledge.vocabulary import (
+    ACCOUNT_WORDS,
     ENGLISH_MARKERS,
     FILLER,
     FRENCH_MARKERS,
+    GENERIC_WORDS,
     GREETING_WORDS,
     HELP_WORDS,
     KIND_PLURALS,
     LIST_WORDS,
     OUT_OF_SCOPE_HINTS,
+    PLATFORM_TOKENS,
     PLATFORM_WORDS,
     SPOKESPERSON_WORDS,
     STOPWORDS,
     TYPE_WORDS,
+    VERIFY_CUES,
     collapse_gaf,
     fold_spelling,
 )
@@ -71,8 +75,15 @@ class Understanding:
     """Words of the mention that are usually filler but also part of a registry name
     ('moi' in French, 'media', 'real'): they name an entity only if nothing else does."""
     asks_for_account: bool = False
-    """The question spoke of an account or a kind of body, so it is about the registry even
-    when no entity matches."""
+    """The question speaks of an account, a platform or a kind of body, so it is about the
+    registry even when no entity matches."""
+    greeting: bool = False
+    help: bool = False
+    """Greeting or help words: the answer when no entity is named after all."""
+
+    @property
+    def strong(self) -> tuple[str, ...]:
+        return tuple(w for w in self.mention if w not in self.weak)
 
 
 def detect_language(text: str) -> Lang | None:
@@ -92,58 +103,97 @@ def detect_language(text: str) -> Lang | None:
     return "fr" if french > english else "en"
 
 
-def understand(text: str, known_words: frozenset[str] = frozenset()) -> Understanding:
+def understand(
+    text: str,
+    known_words: frozenset[str] = frozenset(),
+    known_handles: frozenset[str] = frozenset(),
+) -> Understanding:
+    """`known_words` are the registry's name words (so 'وللصحة' can lose its 'ول' and
+    'moi' stays a name); `known_handles` its handles, case-folded (so 'is HRSD_SA real?'
+    is a check even without an @)."""
     text = text[:MAX_QUESTION_CHARS]
     lang = detect_language(text)
-    handles = extract_handles(text)
-    if handles:
-        return Understanding(text, lang, Intent.VERIFY, handles=handles)
-
-    words = tokens(fold_spelling(normalize(text)), known_words)
+    words = tokens(fold_spelling(normalize(text)), known_words | PLATFORM_TOKENS)
     platform, words = _take_platform(words)
+    handles = [_on(ref, platform) for ref in extract_handles(text)]
+    if not handles:
+        handles = _bare_handles(text, words, platform, known_words, known_handles)
+    if handles:
+        return Understanding(text, lang, Intent.VERIFY, platform, handles=handles)
+
     spokesperson = any(w in SPOKESPERSON_WORDS for w in words)
     listed = next((KIND_PLURALS[w] for w in words if w in KIND_PLURALS), None)
     asks_for_list = any(w in LIST_WORDS for w in words)
     kind = next((TYPE_WORDS[w] for w in words if w in TYPE_WORDS), None)
-    asks = any(w in FILLER for w in words) or kind is not None or platform is not None
-
-    filler = FILLER - known_words
-    mention = tuple(
-        w
-        for w in words
-        if w not in filler
-        and w not in STOPWORDS
-        and w not in SPOKESPERSON_WORDS
-        and w not in GREETING_WORDS
-        and w not in HELP_WORDS
-        and w not in LIST_WORDS
-        and w not in KIND_PLURALS
-    )
-    if listed is not None and (asks_for_list or not mention):
-        return Understanding(text, lang, Intent.LIST_KIND, platform, kind=listed)
-    weak = frozenset(w for w in mention if w in FILLER)
-    if spokesperson:
-        return Understanding(
-            text, lang, Intent.SPOKESPERSON, platform, kind=kind, mention=mention, weak=weak
-        )
     greeting = any(w in GREETING_WORDS for w in words)
     helping = any(w in HELP_WORDS for w in words) or not words
-    if not mention or (set(mention) <= weak and (greeting or helping)):
-        if platform is not None:
-            return Understanding(
-                text, lang, Intent.PLATFORM_ACCOUNT, platform, asks_for_account=True
-            )
-        if greeting:
-            return Understanding(text, lang, Intent.GREETING)
-        if helping:
-            return Understanding(text, lang, Intent.HELP)
-        return Understanding(text, lang, Intent.OUT_OF_SCOPE)
-    if kind is None and any(w in OUT_OF_SCOPE_HINTS for w in mention):
-        return Understanding(text, lang, Intent.OUT_OF_SCOPE, mention=mention)
-    intent = Intent.PLATFORM_ACCOUNT if platform is not None else Intent.OFFICIAL_ACCOUNTS
-    return Understanding(
-        text, lang, intent, platform, kind=kind, mention=mention, weak=weak, asks_for_account=asks
+    asks = any(w in ACCOUNT_WORDS for w in words) or kind is not None or platform is not None
+
+    ignored = FILLER | STOPWORDS | SPOKESPERSON_WORDS | GREETING_WORDS | HELP_WORDS | LIST_WORDS
+    ignored |= KIND_PLURALS.keys()
+    mention = tuple(w for w in words if w not in ignored or w in known_words)
+    weak = frozenset(w for w in mention if w in ignored)
+    base = Understanding(
+        text,
+        lang,
+        Intent.OFFICIAL_ACCOUNTS,
+        platform,
+        kind=kind,
+        mention=mention,
+        weak=weak,
+        asks_for_account=asks,
+        greeting=greeting,
+        help=helping,
     )
+    if listed is not None and (asks_for_list or all(w in GENERIC_WORDS for w in base.strong)):
+        return replace(base, intent=Intent.LIST_KIND, kind=listed, mention=())
+    if spokesperson:
+        return replace(base, intent=Intent.SPOKESPERSON)
+    if not base.strong and not weak:
+        if platform is not None:
+            return replace(base, intent=Intent.PLATFORM_ACCOUNT)
+        if greeting:
+            return replace(base, intent=Intent.GREETING)
+        return replace(base, intent=Intent.HELP if helping else Intent.OUT_OF_SCOPE)
+    if kind is None and any(w in OUT_OF_SCOPE_HINTS for w in mention):
+        return replace(base, intent=Intent.OUT_OF_SCOPE)
+    if platform is not None:
+        return replace(base, intent=Intent.PLATFORM_ACCOUNT)
+    return base
+
+
+_HANDLE_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{2,99}")
+
+
+def _bare_handles(
+    text: str,
+    words: list[str],
+    platform: Platform | None,
+    known_words: frozenset[str],
+    known_handles: frozenset[str],
+) -> list[HandleRef]:
+    """Handles written without @: a word that is a registry handle but not a name word
+    ('AljawazatKSA'), or one shaped like a handle (with _ or digits) in a question that
+    asks whether something is official."""
+    cue = any(w in VERIFY_CUES for w in words)
+    found: list[HandleRef] = []
+    for word in _HANDLE_WORD.findall(clean_text(text)):
+        word = word.strip(".-")
+        folded = word.casefold()
+        on_record = folded in known_handles and folded not in known_words
+        shaped = cue and ("_" in word or (any(c.isdigit() for c in word) and word.isascii()))
+        if (on_record or shaped) and not word.isdigit():
+            ref = parse_handle(word, platform)
+            if ref is not None and ref not in found:
+                found.append(ref)
+    return found
+
+
+def _on(ref: HandleRef, platform: Platform | None) -> HandleRef:
+    """A bare @mention in a question that names a platform is on that platform."""
+    if ref.platform is None and platform is not None:
+        return replace(ref, platform=platform)
+    return ref
 
 
 def _take_platform(words: list[str]) -> tuple[Platform | None, list[str]]:

@@ -13,14 +13,23 @@ from knowledge.normalize import normalize, tokens
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import EntityKind
 
+_SPELLING = str.maketrans({"ظ": "ض"})
+_LETTER_RUN = re.compile(r"(\w)\1{2,}")
+
+
+def fold_spelling(normalized: str) -> str:
+    """Spelling slips too common to leave to fuzzy scores, folded for matching names only:
+    ظ for ض (الرياظ), and a letter typed three times or more (التعليييم)."""
+    return _LETTER_RUN.sub(r"\1", normalized.translate(_SPELLING))
+
 
 def _norm_set(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(t for w in words for t in tokens(normalize(w)))
+    return frozenset(t for w in words for t in tokens(fold_spelling(normalize(w))))
 
 
 def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     """Multi-word phrases as token tuples, longest first so they win over their parts."""
-    found = {tuple(tokens(normalize(w))) for w in words}
+    found = {tuple(tokens(fold_spelling(normalize(w)))) for w in words}
     return tuple(sorted((p for p in found if p), key=len, reverse=True))
 
 
@@ -31,14 +40,6 @@ def collapse_gaf(word: str) -> str:
 
 
 _GAF = str.maketrans({"غ": "ق", "ج": "ق", "ك": "ق"})
-_SPELLING = str.maketrans({"ظ": "ض"})
-_LETTER_RUN = re.compile(r"(\w)\1{2,}")
-
-
-def fold_spelling(normalized: str) -> str:
-    """Spelling slips too common to leave to fuzzy scores, folded for matching names only:
-    ظ for ض (الرياظ), and a letter typed three times or more (التعليييم)."""
-    return _LETTER_RUN.sub(r"\1", normalized.translate(_SPELLING))
 
 
 PLATFORM_PHRASES: dict[Platform, tuple[str, ...]] = {
@@ -78,6 +79,11 @@ PLATFORM_WORDS: dict[tuple[str, ...], Platform] = dict(
 )
 """Platform phrases as collapsed token tuples, longest first: 'tik tok' before 'tik'."""
 
+PLATFORM_TOKENS = frozenset(
+    t for words in PLATFORM_PHRASES.values() for w in words for t in _norm_set([w])
+)
+"""Words of platform names, known so that 'بتويتر' loses its 'ب'."""
+
 SPOKESPERSON_WORDS = _norm_set(
     [
         "متحدث",
@@ -94,6 +100,8 @@ SPOKESPERSON_WORDS = _norm_set(
         "porte",
         "parole",
         "سبوكسمان",
+        "speaks",
+        "speak",
     ]
 )
 
@@ -109,6 +117,17 @@ HELP_WORDS = _norm_set(
         "كيف استخدمك",
         "تستطيع",
         "تقدر",
+        "تسوي",
+        "تشتغل",
+        "وظيفتك",
+        "how",
+        "use",
+        "bot",
+        "work",
+        "works",
+        "comment",
+        "marche",
+        "fonctionne",
     ]
 )
 
@@ -210,7 +229,6 @@ to prefer an entity of the kind the question names."""
 COMPATIBLE_KINDS: dict[EntityKind, frozenset[EntityKind]] = {
     EntityKind.AUTHORITY: frozenset({EntityKind.COMMISSION, EntityKind.AGENCY}),
     EntityKind.COMMISSION: frozenset({EntityKind.AUTHORITY}),
-    EntityKind.MUNICIPALITY: frozenset({EntityKind.GOVERNORATE}),
     EntityKind.COURT: frozenset({EntityKind.OTHER}),
 }
 
@@ -226,6 +244,7 @@ GENERIC_WORDS = _norm_set(
         "المملكة",
         "العربية",
         "منطقة",
+        "مناطق",
         "شؤون",
         # English
         "general",
@@ -236,6 +255,7 @@ GENERIC_WORDS = _norm_set(
         "kingdom",
         "ksa",
         "region",
+        "regions",
         "province",
         "department",
         "affairs",
@@ -248,6 +268,7 @@ GENERIC_WORDS = _norm_set(
         "arabie",
         "royaume",
         "région",
+        "régions",
     ]
 )
 """Words so common in names that they say nothing about which body is meant."""
@@ -345,7 +366,12 @@ FILLER = _norm_set(
         "ايه",
         "ليش",
         "حسب",
-        # account words
+        "باسم",
+        "عشان",
+        "لاجل",
+        "عن",
+        "بكم",
+        # account words (also in ACCOUNT_WORDS)
         "حساب",
         "حسابات",
         "يوزر",
@@ -469,6 +495,76 @@ FILLER = _norm_set(
     ]
 )
 """Words that carry no entity: question words, politeness, 'official account'."""
+
+ACCOUNT_WORDS = _norm_set(
+    [
+        "حساب",
+        "حسابات",
+        "يوزر",
+        "معرف",
+        "معرفات",
+        "رابط",
+        "روابط",
+        "لينك",
+        "صفحة",
+        "قناة",
+        "رسمي",
+        "الرسمي",
+        "الرسمية",
+        "موثق",
+        "معتمد",
+        "account",
+        "accounts",
+        "handle",
+        "handles",
+        "page",
+        "profile",
+        "username",
+        "link",
+        "official",
+        "verified",
+        "channel",
+        "compte",
+        "comptes",
+        "officiel",
+        "officielle",
+        "profil",
+        "lien",
+        "chaîne",
+    ]
+)
+"""Words that say the question is about an account: with them, a question that matches no
+entity is answered 'not in the registry' rather than 'out of scope'."""
+
+VERIFY_CUES = _norm_set(
+    [
+        "رسمي",
+        "رسميه",
+        "الرسمي",
+        "موثق",
+        "حقيقي",
+        "الصدق",
+        "صدق",
+        "صحيح",
+        "مزيف",
+        "وهمي",
+        "تابع",
+        "يتبع",
+        "official",
+        "real",
+        "fake",
+        "genuine",
+        "legit",
+        "belong",
+        "belongs",
+        "officiel",
+        "officielle",
+        "vrai",
+        "faux",
+    ]
+)
+"""Words that ask whether something is official: with them, a bare handle-like word
+("is HRSD_SA real?") is checked like an @mention."""
 
 OUT_OF_SCOPE_HINTS = _norm_set(
     [

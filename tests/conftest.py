@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -57,3 +58,17 @@ def bundled_copy(tmp_path: Path) -> Path:
     target = tmp_path / "registry"
     shutil.copytree(BUNDLED_REGISTRY, target)
     return target
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Prints the labeled set's accuracy per category, when that test ran."""
+    module = sys.modules.get("test_questions")
+    report: dict[str, tuple[int, int]] = getattr(module, "ACCURACY_REPORT", {})
+    if not report:
+        return
+    terminalreporter.write_sep("-", "labeled questions: top-1 accuracy per category")
+    for category, (right, total) in sorted(report.items()):
+        terminalreporter.write_line(f"{category:<20} {right:>4}/{total:<4} {right / total:7.1%}")
+    right = sum(r for r, _ in report.values())
+    total = sum(t for _, t in report.values())
+    terminalreporter.write_line(f"{'overall':<20} {right:>4}/{total:<4} {right / total:7.1%}")

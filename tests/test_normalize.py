@@ -12,6 +12,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyarabic import araby
 
 from knowledge.normalize import _MAX_REMEMBERED, _TABLE, normalize, strip_article, tokens
 
@@ -197,3 +198,12 @@ def test_table_memory_is_bounded_by_the_number_of_distinct_characters() -> None:
     """User text can hold any code point; the lazily filled table must stop growing."""
     normalize("".join(map(chr, range(0x20000, 0x20000 + _MAX_REMEMBERED + 10))))
     assert len(_TABLE) <= _MAX_REMEMBERED
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)))
+def test_an_independent_implementation_finds_no_diacritic_left(text: str) -> None:
+    """pyarabic's strip_diacritics (which removes every Arabic mark) is the oracle: whatever
+    it would still remove, normalize has missed."""
+    out = normalize(text)
+    assert araby.strip_diacritics(out) == out
+    assert araby.strip_tatweel(out) == out
