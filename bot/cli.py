@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
 
+    commands.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
+
     chat = commands.add_parser("chat", help="an interactive chat in the terminal")
     chat.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
 
@@ -66,6 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration check
+    if args.command == "run" and settings.offline:
+        print("TELEGRAM_BOT_TOKEN is not set: the bot cannot start. `rasmi chat` works offline.")
+        return 1
+    if args.command == "run" or (args.command in (None, "start") and not settings.offline):
+        from bot.app import run  # imports Telegram only when the bot runs
+
+        return run(settings)
     if args.command in (None, "start", "chat"):
         return asyncio.run(ask_commands.chat(settings, getattr(args, "lang", None)))
     if args.command == "ask":

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     registry_path: Path | None = None
     """The registry a deployment imports; None means the registry bundled with Rasmi."""
     log_level: str = "INFO"
+    webhook_url: str | None = None
+    """The public HTTPS address Telegram posts updates to; unset means long polling."""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_secret: SecretStr | None = None
+    """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused."""
 
     @cached_property
     def offline(self) -> bool:

@@ -11,7 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -131,3 +141,28 @@ class ChangeRow(SQLModel, table=True):
     field: str | None = Field(default=None, max_length=40)
     old: Any = _json(nullable=True)
     new: Any = _json(nullable=True)
+
+
+class UserPreferenceRow(SQLModel, table=True):
+    """A Telegram user's chosen language: the only thing kept about a user, and no text."""
+
+    __tablename__ = "user_preference"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    lang: str = Field(max_length=5)
+    updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class QuestionLogRow(SQLModel, table=True):
+    """What people ask and whether it was answered, for maintainers; never who asked."""
+
+    __tablename__ = "question_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    text: str = Field(max_length=1000)
+    lang: str = Field(max_length=5)
+    intent: str = Field(max_length=30, index=True)
+    answered: bool
+    source: str = Field(max_length=20)
+    """Where the question came from: private, group, inline, forward, cli."""

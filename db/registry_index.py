@@ -37,3 +37,11 @@ class IndexCache:
                     registry = await RegistryRepository(session).load()
                 self._index = await asyncio.to_thread(RegistryIndex, registry, version)
         return self._index
+
+    @property
+    def latest(self) -> RegistryIndex:
+        """The index last built, without asking the database: what handlers use. The bot
+        calls `current()` at start and then periodically to pick up imports."""
+        if self._index is None:
+            raise RuntimeError("the registry index has not been loaded yet")
+        return self._index

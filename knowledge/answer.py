@@ -89,6 +89,17 @@ class Answer:
     def confident(self) -> EntityMatch | None:
         return self.entities[0] if self.entities and self.entities[0].confident else None
 
+    @property
+    def answered(self) -> bool:
+        """Whether the question got what it asked for: maintainers read the rest as gaps."""
+        if self.intent is Intent.VERIFY:
+            return bool(self.verifications)
+        if self.intent is Intent.OUT_OF_SCOPE:
+            return False
+        if self.intent in (Intent.HELP, Intent.GREETING, Intent.LIST_KIND):
+            return True
+        return self.confident is not None
+
     def as_json(self, text: str) -> dict[str, Any]:
         return {
             "query": self.query,

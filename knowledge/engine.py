@@ -12,7 +12,7 @@ from typing import Literal
 
 from knowledge.answer import Answer, EntityMatch, Similar, Verdict, Verification
 from knowledge.index import RegistryIndex, name_forms
-from knowledge.links import HandleRef
+from knowledge.links import HandleRef, parse_handle
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import (
     Account,
@@ -54,10 +54,23 @@ class Engine:
         self.index = index
         self.default_lang = default_lang
 
-    def answer(self, question: str, lang: Lang | None = None) -> Answer:
-        """`lang` is the user's chosen language; otherwise the question's, else the default."""
+    def answer(
+        self,
+        question: str,
+        lang: Lang | None = None,
+        intent: Intent | None = None,
+        fallback_lang: Lang | None = None,
+    ) -> Answer:
+        """`lang` is the user's chosen language; otherwise the question's, else
+        `fallback_lang` (the user's app language, for a bare handle), else the default.
+        `intent` is set by commands that say what they ask (/verify, /spokesperson)."""
         found = understand(question, self.index.known_words, self.index.known_handles)
-        reply_lang: Lang = lang or found.lang or self.default_lang
+        reply_lang: Lang = lang or found.lang or fallback_lang or self.default_lang
+        if intent is Intent.VERIFY and not found.handles:
+            ref = parse_handle(question)
+            found = replace(found, intent=Intent.VERIFY, handles=[ref] if ref else [])
+        elif intent is not None:
+            found = replace(found, intent=intent)
         intent = found.intent
         if intent is Intent.VERIFY:
             verifications = [self.verify(ref) for ref in found.handles]

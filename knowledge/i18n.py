@@ -38,6 +38,12 @@ def translations(lang: Lang) -> NullTranslations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is defined (a table of command
+    descriptions, say) and translated later, where the language is known."""
+    return message
+
+
 def supported(lang: str | None) -> Lang | None:
     """'ar-SA', 'fr_FR', 'EN' -> a language Rasmi speaks, or None."""
     if not lang:

@@ -8,6 +8,7 @@ modified, so readers need no lock.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -112,6 +113,9 @@ class RegistryIndex:
         self._fuzzy_owner: list[str] = []
         self._fuzzy_kind: list[EntityKind | None] = []
 
+        self.keys: dict[str, str] = {e.id: short_key(e.id) for e in registry.entities}
+        """A short stable key per entity, for Telegram's 64-byte button data and deep links."""
+        self.by_key: dict[str, Entity] = {self.keys[e.id]: e for e in registry.entities}
         for entity in registry.entities:
             self.by_kind[entity.kind].append(entity)
             for successor in entity.successors:
@@ -219,6 +223,12 @@ class RegistryIndex:
             active, key=lambda a: (a.role.value != "main", a.platform is not Platform.X)
         )
         return ranked[0] if ranked else None
+
+
+def short_key(entity_id: str) -> str:
+    """Ten characters that name an entity in a button or a link: ids may be long, Arabic
+    never appears in them, and the key is the same in every process and version."""
+    return hashlib.blake2s(entity_id.encode(), digest_size=5).hexdigest()
 
 
 def _add_unique(items: list[str], item: str) -> None:

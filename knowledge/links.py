@@ -31,6 +31,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -38,6 +39,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
 from knowledge.registry.handles import FORMATS, Platform
+
+_log = logging.getLogger(__name__)
 
 MAX_SCAN = 4096
 """Characters of input looked at; the rest is ignored."""
@@ -358,6 +361,7 @@ def extract_handles(text: str) -> list[HandleRef]:
             found.setdefault(key, ref)
         return list(found.values())
     except Exception:  # a scanner bug must not take the bot down with a citizen's message
+        _log.exception("extract_handles failed on %d characters", len(text))
         return []
 
 
@@ -422,4 +426,5 @@ def parse_handle(text: str, platform_hint: Platform | None = None) -> HandleRef 
             return ref
         return None
     except Exception:  # never raise on what a citizen typed
+        _log.exception("parse_handle failed on %d characters", len(text))
         return None

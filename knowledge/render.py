@@ -76,7 +76,7 @@ class Renderer:
         if intent is Intent.VERIFY and answer.verifications:
             return "\n\n".join(self.verification(v) for v in answer.verifications)
         if intent is Intent.VERIFY:
-            return self.help()
+            return self.t("I could not read a handle or a link in that.") + "\n" + self.help()
         if intent is Intent.HELP:
             return self.help()
         if intent is Intent.GREETING:

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from knowledge.i18n import LOCALES, Messages, supported
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"t": None, "plural": (1, 2)}
+KEYWORDS = {"t": None, "plural": (1, 2), "N_": None}
 
 
 def code_messages() -> set[str]:

@@ -1,0 +1,144 @@
+"""Wiring the Telegram Application: settings, database, index, handlers, menus, jobs.
+
+`rasmi run` calls `run()`: long polling by default, a webhook when WEBHOOK_URL is set.
+PTB stops cleanly on SIGINT and SIGTERM (its default stop signals) and `post_shutdown`
+disposes of the database engine.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.registry_commands import ensure_imported
+from bot.settings import Settings
+from db.engine import create_engine, migrate, session_factory
+from db.registry_index import IndexCache
+from handlers.context import SERVICES, Services
+from knowledge.i18n import N_, Messages
+from knowledge.understand import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+"""Answers carry several links; previews of them would bury the answer."""
+
+INDEX_REFRESH_SECONDS = 60.0
+"""How often the bot looks for a newer registry import (a cheap query)."""
+
+COMMANDS = (
+    ("start", N_("Start and see examples")),
+    ("verify", N_("Check a handle or a link")),
+    ("spokesperson", N_("Who speaks for a body")),
+    ("language", N_("Choose the language")),
+    ("help", N_("What you can ask")),
+    ("about", N_("Where the data comes from")),
+)
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The bot, ready to initialize. Tests pass recording `request` objects; everything
+    else comes from the settings."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .concurrent_updates(True)
+        .post_init(prepare)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if updates_request is not None:
+        builder = builder.get_updates_request(updates_request)
+    application = builder.build()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    application.bot_data[SERVICES] = Services(
+        sessions=sessions,
+        index_cache=IndexCache(sessions),
+        default_lang=settings.default_language,
+        admin_ids=frozenset(settings.admin_ids),
+    )
+    application.bot_data[_ENGINE] = engine
+    application.bot_data[_SETTINGS] = settings
+    handlers.register(application)
+    return application
+
+
+_ENGINE = "db_engine"
+_SETTINGS = "settings"
+
+
+async def prepare(application: Application) -> None:  # type: ignore[type-arg]
+    """Before the first update (PTB's post_init): schema, registry, index, command menus,
+    the job that picks up registry imports."""
+    settings: Settings = application.bot_data[_SETTINGS]
+    engine: AsyncEngine = application.bot_data[_ENGINE]
+    await migrate(engine)
+    await ensure_imported(settings.database_url, settings.registry_path)
+    services: Services = application.bot_data[SERVICES]
+    await services.index_cache.current()
+    await set_command_menus(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _refresh_index,
+            interval=INDEX_REFRESH_SECONDS,
+            first=INDEX_REFRESH_SECONDS,
+            name="refresh-index",
+            job_kwargs={"misfire_grace_time": int(INDEX_REFRESH_SECONDS)},
+        )
+
+
+async def set_command_menus(application: Application) -> None:  # type: ignore[type-arg]
+    """One menu per language; the menu without a language is Arabic, the default."""
+    for lang in LANGUAGES:
+        t = Messages(lang)
+        menu = [BotCommand(name, t(description)) for name, description in COMMANDS]
+        await application.bot.set_my_commands(menu, language_code=lang)
+        if lang == "ar":
+            await application.bot.set_my_commands(menu)
+
+
+async def _refresh_index(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services = context.bot_data[SERVICES]
+    await services.index_cache.current()
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    engine: AsyncEngine = application.bot_data[_ENGINE]
+    await engine.dispose()
+
+
+def run(settings: Settings) -> int:
+    """Serve until stopped: a webhook when one is configured, else long polling."""
+    application = build_application(settings)
+    if settings.webhook_url:
+        log.info("serving a webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=(
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            ),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("polling Telegram for updates")
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+    return 0

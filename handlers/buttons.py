@@ -1,0 +1,46 @@
+"""Button presses under Rasmi's messages: an entity's card, its spokesperson, a language,
+an example question."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers.commands import examples, send_card
+from handlers.context import Context, services
+from handlers.keyboards import CARD, EXAMPLE, LANGUAGE, SPOKESPERSON, parse
+from handlers.language import choose_language, interface_language
+from handlers.questions import answer_question
+from handlers.sending import reply, with_retries
+from knowledge.i18n import Messages, supported
+from knowledge.understand import Intent
+
+
+async def button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    action, value = parse(query.data)
+    entity = services(context).engine.index.by_key.get(value)
+    if action in (CARD, SPOKESPERSON) and entity is not None:
+        await with_retries(query.answer)
+        intent = Intent.SPOKESPERSON if action == SPOKESPERSON else Intent.OFFICIAL_ACCOUNTS
+        await send_card(update, context, entity.id, intent)
+    elif action == LANGUAGE and (lang := supported(value)) is not None:
+        await choose_language(update, context, lang)
+        await with_retries(query.answer)
+        if query.message is not None:
+            t = Messages(lang)
+            text = t("From now on I will answer in English.")
+            await with_retries(lambda: query.edit_message_text(text))
+    elif action == EXAMPLE and value.isdigit():
+        await with_retries(query.answer)
+        lang = await interface_language(update, context)
+        questions = examples(lang)
+        if int(value) < len(questions):
+            await answer_question(update, context, questions[int(value)], "example")
+    else:
+        # A button from an older registry version, or data Rasmi never sent.
+        t = Messages(await interface_language(update, context))
+        await with_retries(lambda: query.answer(t("This button has expired. Please ask again.")))
+        if query.message is not None and update.effective_message is not None:
+            await reply(update.effective_message, t("This button has expired. Please ask again."))

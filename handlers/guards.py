@@ -1,0 +1,70 @@
+"""What runs before and after every handler: flood control, the polite fallbacks for what
+Rasmi cannot read, and the one error handler."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from handlers.context import Context, services
+from handlers.flood import Flood
+from handlers.language import interface_language
+from handlers.sending import reply
+from knowledge.i18n import Messages
+
+log = logging.getLogger(__name__)
+
+
+async def flood_gate(update: Update, context: Context) -> None:
+    """Group -1: a user over the limit gets one notice, then silence until they slow down;
+    other users are not affected."""
+    user = update.effective_user
+    if user is None:
+        return
+    verdict = services(context).flood.check(user.id)
+    if verdict is Flood.OK:
+        return
+    if (
+        verdict is Flood.NOTICE
+        and update.effective_message is not None
+        and update.effective_chat
+        and update.effective_chat.type == "private"
+    ):
+        t = Messages(await interface_language(update, context))
+        await reply(
+            update.effective_message,
+            t("You are sending messages very fast. Please wait a few seconds, then ask again."),
+        )
+    raise ApplicationHandlerStop
+
+
+async def unreadable(update: Update, context: Context) -> None:
+    """Stickers, photos without captions, voice notes...: say what Rasmi can read."""
+    message = update.effective_message
+    if message is not None:
+        t = Messages(await interface_language(update, context))
+        await reply(
+            message,
+            t("I can only read text: send me a question, a handle or a link."),
+        )
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Logs the error with what caused it, and tells the user politely; never raises."""
+    log.error(
+        "error while handling an update: %s",
+        html.escape(str(update))[:500] if update else "(no update)",
+        exc_info=context.error,
+    )
+    if not isinstance(update, Update) or update.effective_message is None:
+        return
+    try:
+        t = Messages(await interface_language(update, context))
+        await update.effective_message.reply_text(
+            t("Sorry, something went wrong on my side. Please try again in a moment.")
+        )
+    except Exception:  # the error may be that Telegram is unreachable: nothing more to do
+        log.exception("could not tell the user about the error")

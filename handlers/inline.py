@@ -1,0 +1,74 @@
+"""Inline mode: `@bot وزارة الصحة` in any chat offers entity cards to share."""
+
+from __future__ import annotations
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import ParseMode
+
+from handlers.context import Context, services
+from handlers.keyboards import entity_keyboard
+from handlers.language import chosen_language, interface_language
+from handlers.questions import log_question
+from handlers.sending import with_retries
+from knowledge.i18n import Messages
+from knowledge.registry.handles import display_handle
+from knowledge.render import Renderer
+from knowledge.understand import Intent
+
+MAX_RESULTS = 10
+CACHE_SECONDS = 300
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    query = update.inline_query
+    if query is None:
+        return
+    text = query.query.strip()
+    lang = await chosen_language(update, context)
+    if not text:
+        await with_retries(lambda: query.answer([], cache_time=CACHE_SECONDS))
+        return
+    engine = services(context).engine
+    answer = engine.answer(text, lang)
+    lang = answer.lang
+    renderer = Renderer(lang, html_mode=True)
+    t = Messages(lang or await interface_language(update, context))
+    results: list[InlineQueryResultArticle] = []
+    if answer.intent is Intent.VERIFY and answer.verifications:
+        check = answer.verifications[0]
+        results.append(
+            InlineQueryResultArticle(
+                id=f"v-{check.verdict.value}"[:64],
+                title=display_handle(check.platform, check.handle)
+                if check.platform
+                else check.handle,
+                description=t("Check this handle against the registry"),
+                input_message_content=InputTextMessageContent(
+                    renderer.render(answer), parse_mode=ParseMode.HTML
+                ),
+            )
+        )
+    for match in answer.entities[:MAX_RESULTS]:
+        card = engine.card(
+            match.entity.id,
+            lang,
+            answer.intent if answer.intent is Intent.SPOKESPERSON else Intent.OFFICIAL_ACCOUNTS,
+        )
+        main = engine.index.main_account(match.entity)
+        results.append(
+            InlineQueryResultArticle(
+                id=engine.index.keys[match.entity.id],
+                title=renderer.name(match.entity),
+                description=display_handle(main.platform, main.handle)
+                if main
+                else t("No account on record"),
+                input_message_content=InputTextMessageContent(
+                    renderer.render(card), parse_mode=ParseMode.HTML
+                ),
+                reply_markup=entity_keyboard(
+                    match.entity, engine.index, lang, t, bot_username=context.bot.username
+                ),
+            )
+        )
+    await with_retries(lambda: query.answer(results, cache_time=CACHE_SECONDS, is_personal=False))
+    log_question(context, answer, "inline")

@@ -1,0 +1,158 @@
+"""Questions in messages: private chats, groups (when addressed), edits, forwarded posts."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+)
+
+from db.repositories.questions import QuestionLogRepository
+from handlers.context import Context, services
+from handlers.keyboards import answer_keyboard
+from handlers.language import chosen_language, interface_language
+from handlers.sending import reply
+from knowledge.answer import Answer, Verification
+from knowledge.engine import Engine
+from knowledge.i18n import Messages
+from knowledge.links import HandleRef
+from knowledge.registry.handles import Platform
+from knowledge.render import Renderer
+from knowledge.understand import MAX_QUESTION_CHARS, Intent
+
+log = logging.getLogger(__name__)
+
+
+async def answer_question(
+    update: Update, context: Context, text: str, source: str, intent: Intent | None = None
+) -> None:
+    """The one path from a question to a reply: engine, words, buttons, question log."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = text[:MAX_QUESTION_CHARS]
+    engine = services(context).engine
+    chosen = await chosen_language(update, context)
+    fallback = await interface_language(update, context)
+    answer = engine.answer(text, chosen, intent, fallback)
+    rendered = Renderer(answer.lang, html_mode=True).render(answer)
+    await reply(message, rendered, answer_keyboard(answer, engine.index, answer.lang))
+    log_question(context, answer, source)
+
+
+def log_question(context: Context, answer: Answer, source: str) -> None:
+    """Records the question for maintainers in the background (never who asked), so the
+    reply is not held up by the write."""
+
+    async def record() -> None:
+        async with services(context).sessions() as session, session.begin():
+            await QuestionLogRepository(session).record(
+                answer.query, answer.lang, answer.intent.value, answer.answered, source
+            )
+
+    context.application.create_task(record(), name="log-question")
+
+
+async def private_text(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is not None and message.text:
+        await answer_question(update, context, message.text, "private")
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In groups Rasmi speaks only when spoken to: a mention of it, or a reply to it."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    username = context.bot.username
+    mentioned = bool(username) and f"@{username}".casefold() in message.text.casefold()
+    replied = (
+        message.reply_to_message is not None
+        and message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == context.bot.id
+    )
+    if not (mentioned or replied):
+        return
+    text = message.text
+    if mentioned:
+        text = _without_mention(text, username)
+    await answer_question(update, context, text, "group")
+
+
+async def edited_text(update: Update, context: Context) -> None:
+    """An edited question is answered again: the edit usually fixes a typo."""
+    message = update.edited_message
+    if message is not None and message.text and message.chat.type == "private":
+        await answer_question(update, context, message.text, "private")
+
+
+async def forwarded(update: Update, context: Context) -> None:
+    """A forwarded post: who it came from, then every link and @mention inside it."""
+    message = update.effective_message
+    if message is None or message.forward_origin is None:
+        return
+    engine = services(context).engine
+    lang = await chosen_language(update, context) or await interface_language(update, context)
+    origin_line, checks = origin_checks(message.forward_origin, engine, Messages(lang))
+    body = (message.text or message.caption or "")[:MAX_QUESTION_CHARS]
+    if body:
+        inner = engine.answer(body, lang)
+        if inner.intent is Intent.VERIFY:
+            checks += [v for v in inner.verifications if v not in checks]
+    answer = Answer(origin_line, lang, Intent.VERIFY, verifications=checks)
+    renderer = Renderer(lang, html_mode=True)
+    text = renderer.s.text(origin_line)
+    if checks:
+        text += "\n\n" + renderer.render(answer)
+    await reply(message, text, answer_keyboard(answer, engine.index, lang))
+    log_question(context, answer, "forward")
+
+
+def origin_checks(
+    origin: MessageOrigin, engine: Engine, t: Messages
+) -> tuple[str, list[Verification]]:
+    """A line saying where a post came from, and the check of its origin: by numeric id
+    first (it survives renames), else by its public username as a Telegram handle."""
+    if isinstance(origin, MessageOriginHiddenUser):
+        line = t(
+            "This post was forwarded from {origin}, who hides their account: its origin "
+            "cannot be checked.",
+            origin=origin.sender_user_name,
+        )
+        return line, []
+    if isinstance(origin, MessageOriginUser):
+        user = origin.sender_user
+        username, shown, numeric = user.username, user.full_name, user.id
+    elif isinstance(origin, MessageOriginChannel | MessageOriginChat):
+        chat = origin.chat if isinstance(origin, MessageOriginChannel) else origin.sender_chat
+        username, shown, numeric = chat.username, chat.title or str(chat.id), chat.id
+    else:
+        return t("This post was forwarded from {origin}.", origin="?"), []
+    line = t("This post was forwarded from {origin}.", origin=shown)
+    by_id = engine.verify_platform_id(Platform.TELEGRAM, str(numeric), str(numeric))
+    if by_id is not None:
+        return line, [by_id]
+    if not username:
+        return line + " " + t("It has no public username to check."), []
+    return line, [engine.verify(HandleRef(Platform.TELEGRAM, username, f"@{username}", False))]
+
+
+def _without_mention(text: str, username: str | None) -> str:
+    if not username:
+        return text
+    lowered = text.casefold()
+    at = lowered.find(f"@{username}".casefold())
+    return (text[:at] + text[at + len(username) + 1 :]).strip() if at >= 0 else text
+
+
+async def caption(update: Update, context: Context) -> None:
+    """A photo with a caption (a screenshot of a post, say): the caption is the question."""
+    message = update.effective_message
+    if message is not None and message.caption:
+        await answer_question(update, context, message.caption, "private")
