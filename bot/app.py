@@ -20,6 +20,7 @@ from bot.registry_commands import ensure_imported
 from bot.settings import Settings
 from db.engine import create_engine, migrate, session_factory
 from db.registry_index import IndexCache
+from db.repositories.users import PreferenceRepository
 from handlers.context import SERVICES, Services
 from knowledge.i18n import N_, Messages
 from knowledge.understand import LANGUAGES
@@ -30,6 +31,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 """Answers carry several links; previews of them would bury the answer."""
 
 INDEX_REFRESH_SECONDS = 60.0
+QUESTION_LOG_SECONDS = 5.0
+"""How often buffered questions are written to the question log."""
 """How often the bot looks for a newer registry import (a cheap query)."""
 
 COMMANDS = (
@@ -92,8 +95,17 @@ async def prepare(application: Application) -> None:  # type: ignore[type-arg]
     await ensure_imported(settings.database_url, settings.registry_path)
     services: Services = application.bot_data[SERVICES]
     await services.index_cache.current()
+    async with services.sessions() as session:
+        services.languages.update(await PreferenceRepository(session).all_languages())
     await set_command_menus(application)
     if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _flush_question_log,
+            interval=QUESTION_LOG_SECONDS,
+            first=QUESTION_LOG_SECONDS,
+            name="flush-question-log",
+            job_kwargs={"misfire_grace_time": int(QUESTION_LOG_SECONDS)},
+        )
         application.job_queue.run_repeating(
             _refresh_index,
             interval=INDEX_REFRESH_SECONDS,
@@ -113,12 +125,20 @@ async def set_command_menus(application: Application) -> None:  # type: ignore[t
             await application.bot.set_my_commands(menu)
 
 
+async def _flush_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services = context.bot_data[SERVICES]
+    await services.flush_question_log()
+
+
 async def _refresh_index(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.bot_data[SERVICES]
     await services.index_cache.current()
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    """After the last update: the buffered question log is written, the pool closed."""
+    services: Services = application.bot_data[SERVICES]
+    await services.flush_question_log()
     engine: AsyncEngine = application.bot_data[_ENGINE]
     await engine.dispose()
 

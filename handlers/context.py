@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import ContextTypes
 
 from db.registry_index import IndexCache
+from db.repositories.questions import LoggedQuestion, QuestionLogRepository
 from handlers.flood import FloodGate
 from knowledge.engine import Engine
 from knowledge.understand import Lang
@@ -28,7 +29,19 @@ class Services:
     default_lang: Lang
     admin_ids: frozenset[int] = frozenset()
     flood: FloodGate = field(default_factory=FloodGate)
+    languages: dict[int, str] = field(default_factory=dict)
+    """Chosen languages by user id, loaded at start and kept in step with the database."""
+    question_log: list[LoggedQuestion] = field(default_factory=list)
+    """Questions waiting to be written; `flush_question_log` empties it."""
     _engine: Engine | None = None
+
+    async def flush_question_log(self) -> None:
+        """Writes the buffered questions in one transaction. At most the last few seconds
+        of the log are lost if the process dies: the log is for statistics."""
+        batch, self.question_log = self.question_log, []
+        if batch:
+            async with self.sessions() as session, session.begin():
+                await QuestionLogRepository(session).record(batch)
 
     @property
     def engine(self) -> Engine:

@@ -2,8 +2,8 @@
 
 A language the user chose with /language wins; otherwise a question is answered in its
 own language, and everything else (buttons, /start) in the language of the user's
-Telegram app, or Arabic. The choice is kept in the database; `user_data` caches it so
-most updates need no query.
+Telegram app, or Arabic. The choice is kept in the database and, from start, in memory,
+so no message waits for a query.
 """
 
 from __future__ import annotations
@@ -15,21 +15,13 @@ from handlers.context import Context, services
 from knowledge.i18n import supported
 from knowledge.understand import Lang
 
-_CHOSEN = "chosen_lang"
-_NONE = ""
-
 
 async def chosen_language(update: Update, context: Context) -> Lang | None:
     """The language the user picked with /language, if any."""
     user = update.effective_user
     if user is None:
         return None
-    data = context.user_data if context.user_data is not None else {}
-    if _CHOSEN not in data:
-        async with services(context).sessions() as session:
-            stored = await PreferenceRepository(session).language(user.id)
-        data[_CHOSEN] = stored or _NONE
-    return supported(data[_CHOSEN])
+    return supported(services(context).languages.get(user.id))
 
 
 async def interface_language(update: Update, context: Context) -> Lang:
@@ -48,5 +40,4 @@ async def choose_language(update: Update, context: Context, lang: Lang) -> None:
         return
     async with services(context).sessions() as session, session.begin():
         await PreferenceRepository(session).set_language(user.id, lang)
-    if context.user_data is not None:
-        context.user_data[_CHOSEN] = lang
+    services(context).languages[user.id] = lang

@@ -13,7 +13,7 @@ from telegram import (
     Update,
 )
 
-from db.repositories.questions import QuestionLogRepository
+from db.repositories.questions import LoggedQuestion
 from handlers.context import Context, services
 from handlers.keyboards import answer_keyboard
 from handlers.language import chosen_language, interface_language
@@ -47,16 +47,11 @@ async def answer_question(
 
 
 def log_question(context: Context, answer: Answer, source: str) -> None:
-    """Records the question for maintainers in the background (never who asked), so the
-    reply is not held up by the write."""
-
-    async def record() -> None:
-        async with services(context).sessions() as session, session.begin():
-            await QuestionLogRepository(session).record(
-                answer.query, answer.lang, answer.intent.value, answer.answered, source
-            )
-
-    context.application.create_task(record(), name="log-question")
+    """Queues the question for the maintainers' log (never who asked); a job writes the
+    queue in batches, so the reply is not held up by the write."""
+    services(context).question_log.append(
+        LoggedQuestion(answer.query, answer.lang, answer.intent.value, answer.answered, source)
+    )
 
 
 async def private_text(update: Update, context: Context) -> None:

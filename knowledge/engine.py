@@ -79,7 +79,9 @@ class Engine:
             return self._list(found, reply_lang)
         if intent in (Intent.HELP, Intent.GREETING, Intent.OUT_OF_SCOPE):
             return Answer(question, reply_lang, intent)
-        result = self.match(found.mention, found.kind, found.weak)
+        cue = found.asks_for_account or intent is Intent.SPOKESPERSON
+        fuzzy = cue or len(found.strong) <= 1
+        result = self.match(found.mention, found.kind, found.weak, fuzzy)
         matches = result.matches if self._believable(found, result) else []
         if not matches:
             if found.greeting or found.help:
@@ -122,11 +124,16 @@ class Engine:
         mention: tuple[str, ...],
         kind: EntityKind | None,
         weak: frozenset[str] = frozenset(),
+        fuzzy: bool = True,
     ) -> MatchResult:
-        """Entities named by `mention`, best first; renamed bodies bring their successors."""
+        """Entities named by `mention`, best first; renamed bodies bring their successors.
+        Without `fuzzy` only exact names count (a long question that is not about accounts
+        would only find look-alike names)."""
         strong = tuple(w for w in mention if w not in weak)
         result = self._exact(mention, kind, weak)
         if not result.matches:
+            result = self._contained(strong, kind)
+        if not result.matches and fuzzy:
             result = self._fuzzy_windows(strong, kind)
         return replace(result, matches=self._with_successors(result.matches))
 
@@ -168,11 +175,29 @@ class Engine:
         words = set(core.split())
         chosen = matches[0].entity.id
         others: dict[str, EntityMatch] = {}
-        for hit in self.index.fuzzy_search(core, limit=10, cutoff=SUGGEST):
+        for hit in self.index.containing(words):
             fits = kind is None or _fits(kind, hit.kind or hit.entity.kind)
             if hit.entity.id != chosen and fits and words < set(hit.core.split()):
                 others.setdefault(hit.entity.id, EntityMatch(hit.entity, hit.score, False))
         return matches + list(others.values())[: MAX_CANDIDATES - 1]
+
+    def _contained(self, strong: tuple[str, ...], kind: EntityKind | None) -> MatchResult:
+        """The distinctive words of a name, said alone ('هيئة الزكاة' for هيئة الزكاة
+        والضريبة والجمارك): one body whose name holds them all is the answer; a few are
+        candidates; many mean the words are not distinctive."""
+        words = set(name_forms(" ".join(strong)).core.split())
+        if not words:
+            return MatchResult([], None, 0)
+        found: dict[str, EntityMatch] = {}
+        for hit in self.index.containing(words):
+            if kind is None or _fits(kind, hit.kind or hit.entity.kind):
+                found.setdefault(hit.entity.id, EntityMatch(hit.entity, hit.score, False))
+        if len(found) == 1:
+            [only] = found.values()
+            return MatchResult([replace(only, confident=True)], "exact", len(strong))
+        if 1 < len(found) <= MAX_CANDIDATES:
+            return MatchResult(list(found.values()), "exact", len(strong))
+        return MatchResult([], None, 0)
 
     def _fuzzy_windows(self, strong: tuple[str, ...], kind: EntityKind | None) -> MatchResult:
         """Fuzzy matching of the whole mention, then of the runs that start at a kind word

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 
-BRUTE_FORCE_LIMIT = 20_000
+BRUTE_FORCE_LIMIT = 2_000
 """Below this many names, scoring all of them is faster than narrowing first."""
 RAREST_TRIGRAMS = 6
 CANDIDATES = 300
@@ -41,6 +41,9 @@ class FuzzyIndex:
 
     def __len__(self) -> int:
         return len(self._names)
+
+    def name(self, position: int) -> str:
+        return self._names[position]
 
     def search(
         self, query: str, limit: int = 10, cutoff: float = 50

@@ -9,6 +9,7 @@ modified, so readers need no lock.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -111,6 +112,8 @@ class RegistryIndex:
         self._core: dict[str, list[str]] = defaultdict(list)
         fuzzy_names: list[str] = []
         self._fuzzy_owner: list[str] = []
+        self._core_words: dict[str, array[int]] = {}
+        """For each word of a name core, the positions of the cores that contain it."""
         self._fuzzy_kind: list[EntityKind | None] = []
 
         self.keys: dict[str, str] = {e.id: short_key(e.id) for e in registry.entities}
@@ -128,7 +131,9 @@ class RegistryIndex:
             for entity in registry.entities
             for name in entity_names(entity)
         ]
-        known = frozenset(w for _, text in normalized for w in tokens(text) if w not in STOPWORDS)
+        words = {w for _, text in normalized for w in tokens(text) if w not in STOPWORDS}
+        # 'لحرس' is a word of the first pass, but it is 'حرس' with a clitic: not a word.
+        known = frozenset(w for w in words if not (w[0] in _CLITICS and w[1:] in words))
         for entity, text in normalized:
             forms = _forms(text, known)
             if not forms.content:
@@ -136,6 +141,11 @@ class RegistryIndex:
             _add_unique(self._exact[forms.key], entity.id)
             if forms.core:
                 _add_unique(self._core[forms.core], entity.id)
+                for word in set(forms.core.split()):
+                    posting = self._core_words.get(word)
+                    if posting is None:
+                        posting = self._core_words[word] = array("I")
+                    posting.append(len(fuzzy_names))
                 fuzzy_names.append(forms.core)
                 self._fuzzy_owner.append(entity.id)
                 self._fuzzy_kind.append(forms.kind or entity.kind)
@@ -172,6 +182,21 @@ class RegistryIndex:
             NameHit(self.entities[self._fuzzy_owner[p]], self._fuzzy_kind[p], score, name)
             for p, score, name in self.fuzzy.search(core, limit=limit, cutoff=cutoff)
         ]
+
+    def containing(self, words: set[str], limit: int = 50) -> list[NameHit]:
+        """Names whose core holds every one of `words` ('دفاع' -> 'دفاع', 'دفاع مدني'),
+        scored by how much of the core the words are."""
+        postings = sorted((self._core_words.get(w, array("I")) for w in words), key=len)
+        if not postings or not postings[0]:
+            return []
+        common = set(postings[0]).intersection(*postings[1:])
+        hits = []
+        for position in sorted(common)[:limit]:
+            core = self.fuzzy.name(position)
+            score = 100.0 * len(words) / len(core.split())
+            owner = self.entities[self._fuzzy_owner[position]]
+            hits.append(NameHit(owner, self._fuzzy_kind[position], score, core))
+        return sorted(hits, key=lambda hit: -hit.score)
 
     @property
     def alias_count(self) -> int:

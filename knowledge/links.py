@@ -26,7 +26,12 @@ Decisions worth knowing:
 - YouTube handles come back as the registry writes them: "NAME" for youtube.com/@NAME,
   "c/NAME", "user/NAME", "channel/UC..."; the legacy youtube.com/NAME is a custom URL, so
   "c/NAME". WhatsApp numbers come back as "+<digits>", the registry's international form.
-- Nothing here raises: a text that holds no handle gives None or an empty list.
+- A handle on a known platform must also be ASCII: the FORMATS patterns use \\d, which
+  alone would take Arabic-Indic digits, which a percent-encoded link can carry.
+- `extract_handles` keeps the first of the references with one platform and case-folded
+  handle; "@SaudiMOH" and "x.com/SaudiMOH" are both kept (one has no platform).
+- Nothing here raises: a text that holds no handle gives None or an empty list, and an
+  unexpected error is logged (without the text) and treated the same way.
 """
 
 from __future__ import annotations

@@ -13,9 +13,10 @@ Handles are Latin on every platform, so Arabic text is never folded: the TR39 ta
 Arabic alef to l and heh to o, and folding an Arabic name would invent resemblances.
 A handle with an Arabic letter has an empty skeleton and resembles nothing.
 
-Speed: an exact skeleton is a dict look-up; the edit-distance search runs rapidfuzz's
-Damerau-Levenshtein over the distinct skeletons of the few lengths that can be close
-enough, with a score cutoff (see `LookalikeIndex.find` for measurements).
+Speed: the same skeleton and the same skeleton but for doubled letters are dict look-ups;
+one edit is found by generating the query's neighbours and looking them up; two edits
+(only skeletons of 8+ characters allow them) by a rapidfuzz scan of the distinct
+skeletons of the five lengths that can be that close. See `LookalikeIndex` for figures.
 """
 
 from __future__ import annotations
@@ -146,11 +147,17 @@ def _canonical(handle: str) -> str:
 
 
 def _core(text: str) -> str:
-    """The folded handle before affixes are stripped, digits still digits; empty for
-    text with an Arabic letter. `text` is already canonical."""
-    if not text or has_arabic_letter(text):
+    """The folded handle before affixes are stripped, digits still digits. `text` is
+    already canonical.
+
+    Only the name after a YouTube "c/" or "user/" is read, as a reader sees it. Empty,
+    so resembling nothing, for text with an Arabic letter and for text without a letter
+    (phone numbers and numeric page ids are not read as names).
+    """
+    name = text.rsplit("/", 1)[-1]
+    if has_arabic_letter(name) or not any(c.isalpha() for c in name):
         return ""
-    return _fold_letters(text)
+    return _fold_letters(name)
 
 
 def skeleton(handle: str) -> str:
@@ -165,7 +172,8 @@ def skeleton(handle: str) -> str:
     "saudi" is stripped because the commonest fakes rearrange or add the country
     ("MOH_Saudi", "SaudiMOH_KSA"); since it makes many skeletons short acronyms
     (SaudiMOH -> moh), short skeletons are only matched exactly, never by edit distance
-    (see `allowed_distance`). A handle with an Arabic letter has the empty skeleton.
+    (see `allowed_distance`). A handle with an Arabic letter, or with no letter at all,
+    has the empty skeleton; of "c/NAME" only NAME is read.
     """
     return _strip_affixes(_core(_canonical(handle))).translate(_DIGIT_FOLD)
 
@@ -208,8 +216,6 @@ class Resemblance:
 class _Entry(NamedTuple):
     official: str
     key: object
-    core: str
-    """The folded handle with its affixes, digits folded: equal cores mean a homoglyph."""
 
 
 _REASON_ORDER = {"homoglyph": 0, "affix": 1, "edit_distance": 2}
@@ -222,9 +228,10 @@ class LookalikeIndex:
     """Official handles, searchable for the handles that imitate them.
 
     Build once per registry version; `find` only reads, so one index can be shared.
-    Measured on the 2-core machine with 300,000 synthetic handles (150,000 distinct
-    skeletons): build about 4 s, `find` median about 5 ms and 95th percentile about 15 ms
-    (the two-edit scan dominates), and no memory beyond the entries and their skeletons.
+    Measured on the 2-core machine (shared with other work, so the spread is wide) with
+    300,000 synthetic handles, 150,000 distinct skeletons, 96,000 of them of 8+ characters:
+    build 5-10 s, about 110 MB; `find` median 3-5 ms, 95th percentile 8-20 ms, nearly all
+    of it the two-edit scan. With 1,000 handles `find` takes about 0.1 ms.
     """
 
     def __init__(self, handles: Iterable[tuple[str, object]]) -> None:
@@ -256,7 +263,7 @@ class LookalikeIndex:
             if allowed_distance(len(shape)) >= 2:
                 long_by_length[len(shape)].append(shape)
         self._by_skeleton[shape].append(len(self._entries))
-        self._entries.append(_Entry(official, key, core.translate(_DIGIT_FOLD)))
+        self._entries.append(_Entry(official, key))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -301,10 +308,12 @@ class LookalikeIndex:
         return distances
 
     def _resemblance(self, index: int, distance: int, folded_core: str) -> Resemblance:
+        """Same skeleton and same letters before affixes are stripped: a homoglyph."""
         entry = self._entries[index]
         reason: Reason = "edit_distance"
         if distance == 0:
-            reason = "homoglyph" if entry.core == folded_core else "affix"
+            same = _core(_canonical(entry.official)).translate(_DIGIT_FOLD) == folded_core
+            reason = "homoglyph" if same else "affix"
         return Resemblance(entry.official, entry.key, reason, distance)
 
     def _one_edit(self, shape: str) -> Iterator[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -438,12 +439,7 @@ class Renderer:
         return preferred or text.ar or text.en or text.fr or ""
 
     def date(self, value: str) -> str:
-        parts = [int(p) for p in value.split("-")]
-        if len(parts) == 1:
-            return value
-        day = parts[2] if len(parts) == 3 else 1
-        pattern = "d MMMM y" if len(parts) == 3 else "MMMM y"
-        return format_date(dt.date(parts[0], parts[1], day), pattern, locale=self.lang)
+        return _format_date(value, self.lang)
 
     def platform(self, platform: Platform) -> str:
         t = self.t
@@ -501,6 +497,19 @@ class Renderer:
             EntityKind.EMBASSY: t("Embassies"),
             EntityKind.OTHER: t("Other bodies"),
         }[kind]
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value: str, lang: Lang) -> str:
+    """A registry date as precise as it is known ("2020", "February 2020", "25 February
+    2020"), in the language's words; cached, because Babel's formatting is slow and the
+    registry has few distinct dates."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return value
+    day = parts[2] if len(parts) == 3 else 1
+    pattern = "d MMMM y" if len(parts) == 3 else "MMMM y"
+    return format_date(dt.date(parts[0], parts[1], day), pattern, locale=lang)
 
 
 def render(answer: Answer, html_mode: bool = False) -> str:

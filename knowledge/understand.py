@@ -129,10 +129,8 @@ def understand(
     helping = any(w in HELP_WORDS for w in words) or not words
     asks = any(w in ACCOUNT_WORDS for w in words) or kind is not None or platform is not None
 
-    ignored = FILLER | STOPWORDS | SPOKESPERSON_WORDS | GREETING_WORDS | HELP_WORDS | LIST_WORDS
-    ignored |= KIND_PLURALS.keys()
-    mention = tuple(w for w in words if w not in ignored or w in known_words)
-    weak = frozenset(w for w in mention if w in ignored)
+    mention = tuple(w for w in words if w not in _IGNORED or w in known_words)
+    weak = frozenset(w for w in mention if w in _IGNORED)
     base = Understanding(
         text,
         lang,
@@ -161,6 +159,17 @@ def understand(
         return replace(base, intent=Intent.PLATFORM_ACCOUNT)
     return base
 
+
+_IGNORED = (
+    FILLER
+    | STOPWORDS
+    | SPOKESPERSON_WORDS
+    | GREETING_WORDS
+    | HELP_WORDS
+    | LIST_WORDS
+    | frozenset(KIND_PLURALS)
+)
+"""Words that never name an entity by themselves (unless the registry uses them)."""
 
 _HANDLE_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{2,99}")
 
@@ -199,9 +208,18 @@ def _on(ref: HandleRef, platform: Platform | None) -> HandleRef:
 def _take_platform(words: list[str]) -> tuple[Platform | None, list[str]]:
     """The first platform named, and the words without it."""
     collapsed = [collapse_gaf(w) for w in words]
-    for phrase, platform in PLATFORM_WORDS.items():
-        size = len(phrase)
-        for start in range(len(words) - size + 1):
-            if tuple(collapsed[start : start + size]) == phrase:
-                return platform, words[:start] + words[start + size :]
+    for start, word in enumerate(collapsed):
+        for phrase, platform in _PHRASES_BY_FIRST_WORD.get(word, ()):
+            if tuple(collapsed[start : start + len(phrase)]) == phrase:
+                return platform, words[:start] + words[start + len(phrase) :]
     return None, words
+
+
+def _by_first_word() -> dict[str, list[tuple[tuple[str, ...], Platform]]]:
+    table: dict[str, list[tuple[tuple[str, ...], Platform]]] = {}
+    for phrase, platform in PLATFORM_WORDS.items():  # longest first
+        table.setdefault(phrase[0], []).append((phrase, platform))
+    return table
+
+
+_PHRASES_BY_FIRST_WORD = _by_first_word()

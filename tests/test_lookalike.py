@@ -157,6 +157,9 @@ def test_what_a_handle_does_not_resemble(
         ("rn.vv", "mw"),
         ("Ｓａｕｄｉ\u200fＭＯＨ", "moh"),
         ("SaudiMOH\u0662\u0660\u0662\u0664", "moh"),  # Arabic-Indic digits are digits
+        ("c/HRSDsa", "hrsd"),  # a YouTube custom URL: the name is what a reader sees
+        ("+966920033333", ""),  # numbers are not read as names
+        ("100064123456789", ""),
         ("وزارة", ""),
         ("SaudiMOHوزارة", ""),  # any Arabic letter: nothing is folded
     ],
@@ -298,7 +301,8 @@ def test_skeleton_never_raises_and_is_folded(handle: str) -> None:
     assert shape == shape.lower()
     assert not any(c.isspace() or unicodedata.category(c) in {"Cf", "Mn"} for c in shape)
     assert not any(c in "._-|!$@" for c in shape)
-    assert skeleton(shape) == skeleton(skeleton(shape))
+    if handle.isascii():  # platforms ignore case, and so does a reader of skeletons
+        assert skeleton(handle.upper()) == skeleton(handle.lower()) == shape
 
 
 @settings(max_examples=300, deadline=None)

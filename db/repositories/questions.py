@@ -7,7 +7,7 @@ unanswered without telling anyone who asked it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert
 from sqlmodel import col, select
@@ -16,6 +16,26 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import QuestionLogRow
 
 MAX_LOGGED_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    text: str
+    lang: str
+    intent: str
+    answered: bool
+    source: str
+    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def row(self) -> dict[str, object]:
+        return {
+            "at": self.at,
+            "text": self.text[:MAX_LOGGED_CHARS],
+            "lang": self.lang,
+            "intent": self.intent,
+            "answered": self.answered,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -30,17 +50,11 @@ class QuestionLogRepository:
     def __init__(self, session: AsyncSession):
         self._session = session
 
-    async def record(self, text: str, lang: str, intent: str, answered: bool, source: str) -> None:
-        await self._session.exec(
-            insert(QuestionLogRow).values(
-                at=dt.datetime.now(dt.UTC),
-                text=text[:MAX_LOGGED_CHARS],
-                lang=lang,
-                intent=intent,
-                answered=answered,
-                source=source,
-            )
-        )
+    async def record(self, questions: list[LoggedQuestion]) -> None:
+        """Writes a batch in one statement: the bot buffers questions and flushes them
+        every few seconds, so answering never waits for the log."""
+        if questions:
+            await self._session.exec(insert(QuestionLogRow), params=[q.row() for q in questions])
 
     async def stats(self, since: dt.datetime, top: int = 10) -> QuestionStats:
         """Counts since a time, and the questions most often left unanswered."""

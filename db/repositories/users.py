@@ -29,3 +29,9 @@ class PreferenceRepository:
         await self._session.exec(
             insert(UserPreferenceRow).values(user_id=user_id, lang=lang, updated_at=now)
         )
+
+    async def all_languages(self) -> dict[int, str]:
+        """Every chosen language, loaded once at start: users who chose one are few, and
+        answering must not wait for a query per message."""
+        rows = await self._session.exec(select(UserPreferenceRow.user_id, UserPreferenceRow.lang))
+        return {user_id: lang for user_id, lang in rows.all()}
