@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
 
+    asked = commands.add_parser("questions", help="what people asked, and what went unanswered")
+    asked.add_argument("--days", type=int, default=7)
+    asked.add_argument("--json", action="store_true")
+
     chat = commands.add_parser("chat", help="an interactive chat in the terminal")
     chat.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
 
@@ -79,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(ask_commands.chat(settings, getattr(args, "lang", None)))
     if args.command == "ask":
         return asyncio.run(ask_commands.ask(settings, args.question, args.lang, args.json))
+    if args.command == "questions":
+        return asyncio.run(registry_commands.questions(settings.database_url, args.days, args.json))
     return asyncio.run(_registry(args, settings))
 
 

@@ -4,6 +4,8 @@ registry and reading its change log. Output is for the terminal (or JSON for scr
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterable
@@ -13,6 +15,7 @@ from typing import Any
 from db.engine import open_database
 from db.importer import ImportResult, import_registry, registry_digest
 from db.models import ChangeRow
+from db.repositories.questions import QuestionLogRepository
 from db.repositories.registry import RegistryRepository
 from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.diff import Change, ChangeKind
@@ -203,3 +206,21 @@ def _print_import(result: ImportResult, source: Path) -> None:
         print(f"{len(result.changes)} change(s):")
         for change in result.changes:
             print(f"  {describe(change)}")
+
+
+async def questions(database_url: str, days: int, as_json: bool) -> int:
+    """What people asked in the last days, and what went unanswered."""
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    async with open_database(database_url) as sessions, sessions() as session:
+        stats = await QuestionLogRepository(session).stats(since)
+    if as_json:
+        print(json.dumps(dataclasses.asdict(stats), ensure_ascii=False))
+        return EXIT_OK
+    print(f"Questions in the last {days} day(s): {stats.total}, unanswered: {stats.unanswered}")
+    for intent, count in sorted(stats.by_intent.items(), key=lambda item: -item[1]):
+        print(f"  {intent:<20} {count}")
+    if stats.top_unanswered:
+        print("Most asked without an answer:")
+        for text, count in stats.top_unanswered:
+            print(f"  {count:>5}  {text}")
+    return EXIT_OK

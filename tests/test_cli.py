@@ -104,3 +104,31 @@ def test_usage_errors_exit_with_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["registry", "export", "--format", "xml"])
     assert exc.value.code == 2
+
+
+def test_questions_shows_what_went_unanswered(
+    capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    import asyncio
+
+    from db.engine import open_database
+    from db.repositories.questions import LoggedQuestion, QuestionLogRepository
+
+    async def log() -> None:
+        async with open_database(database_url) as sessions, sessions() as session:
+            async with session.begin():
+                await QuestionLogRepository(session).record(
+                    [
+                        LoggedQuestion("وزارة الصحة", "ar", "official_accounts", True, "private"),
+                        LoggedQuestion("وزارة السعادة", "ar", "official_accounts", False, "private"),
+                        LoggedQuestion("وزارة السعادة", "ar", "official_accounts", False, "group"),
+                    ]
+                )
+
+    asyncio.run(log())
+    code, out, _ = run(capsys, "questions", "--days", "1")
+    assert code == 0
+    assert "Questions in the last 1 day(s): 3, unanswered: 2" in out
+    assert "2  وزارة السعادة" in out
+    code, out, _ = run(capsys, "questions", "--json")
+    assert json.loads(out)["top_unanswered"] == [["وزارة السعادة", 2]]
