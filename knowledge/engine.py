@@ -37,6 +37,9 @@ SUGGEST = 65.0
 KIND_PENALTY = 15.0
 """'هيئة الصحة' must not land on 'وزارة الصحة' when a health authority exists."""
 MAX_CANDIDATES = 3
+LOOKALIKE_CANDIDATES = 10
+"""Resemblances asked of the all-platform look-alike index before keeping the asked
+platform's: the same skeleton on other platforms must not crowd the right one out."""
 SUGGESTION_FLOOR = 30.0
 """When nothing matches, names scoring above this are still shown as 'nearest'."""
 
@@ -331,7 +334,7 @@ class Engine:
             )
         resembled = [
             hit
-            for r in index.lookalikes.find(ref.handle)
+            for r in index.lookalikes.find(ref.handle, limit=LOOKALIKE_CANDIDATES)
             if (hit := index.account(platform, r.official)) is not None
             and hit.account.platform is platform
         ]

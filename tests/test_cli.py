@@ -115,15 +115,14 @@ def test_questions_shows_what_went_unanswered(
     from db.repositories.questions import LoggedQuestion, QuestionLogRepository
 
     async def log() -> None:
-        async with open_database(database_url) as sessions, sessions() as session:
-            async with session.begin():
-                await QuestionLogRepository(session).record(
-                    [
-                        LoggedQuestion("وزارة الصحة", "ar", "official_accounts", True, "private"),
-                        LoggedQuestion("وزارة السعادة", "ar", "official_accounts", False, "private"),
-                        LoggedQuestion("وزارة السعادة", "ar", "official_accounts", False, "group"),
-                    ]
-                )
+        async with open_database(database_url) as sessions, sessions() as session, session.begin():
+            await QuestionLogRepository(session).record(
+                [
+                    LoggedQuestion("وزارة الصحة", "ar", "official_accounts", True, "private"),
+                    LoggedQuestion("وزارة السعادة", "ar", "official_accounts", False, "private"),
+                    LoggedQuestion("وزارة السعادة", "ar", "official_accounts", False, "group"),
+                ]
+            )
 
     asyncio.run(log())
     code, out, _ = run(capsys, "questions", "--days", "1")

@@ -78,7 +78,7 @@ FORMATS: dict[Platform, HandleFormat] = {
         "https://www.snapchat.com/add/{handle}",
     ),
     Platform.FACEBOOK: HandleFormat(
-        re.compile(r"[A-Za-z0-9.\-]{5,50}|\d{5,20}"),
+        re.compile(r"[A-Za-z0-9.\-]{5,50}|[0-9]{5,20}"),
         "letters, digits, . and - (5-50), or a numeric page id",
         "https://www.facebook.com/{handle}",
     ),
@@ -94,7 +94,7 @@ FORMATS: dict[Platform, HandleFormat] = {
     ),
     # A WhatsApp business number in international form, or a channel's invite code.
     Platform.WHATSAPP: HandleFormat(
-        re.compile(r"\+?[1-9]\d{7,14}|channel/[A-Za-z0-9]{20,30}"),
+        re.compile(r"\+?[1-9][0-9]{7,14}|channel/[A-Za-z0-9]{20,30}"),
         "an international phone number (+9665...) or channel/CODE",
         "https://wa.me/{handle}",
     ),
@@ -138,4 +138,7 @@ def display_handle(platform: Platform, handle: str) -> str:
 def handle_key(platform: Platform, handle: str) -> tuple[Platform, str]:
     """The identity of a handle: platforms treat handles case-insensitively, and a
     leading @ is never part of it."""
-    return platform, handle.removeprefix("@").casefold()
+    key = handle.removeprefix("@").casefold()
+    if platform is Platform.WHATSAPP:
+        key = key.removeprefix("+")  # +966... and 966... are one number
+    return platform, key
