@@ -7,8 +7,11 @@ disposes of the database engine.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -16,13 +19,17 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
+from bot.delivery import OutboxSender, Pace
 from bot.registry_commands import ensure_imported
 from bot.settings import Settings
 from db.engine import create_engine, migrate, session_factory
+from db.importer import import_registry, registry_digest
 from db.registry_index import IndexCache
 from db.repositories.users import PreferenceRepository
 from handlers.context import SERVICES, Services
 from knowledge.i18n import N_, Messages
+from knowledge.registry import BUNDLED_REGISTRY
+from knowledge.registry.validation import RegistryInvalid, load_registry
 from knowledge.understand import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -41,6 +48,10 @@ COMMANDS = (
     ("spokesperson", N_("Who speaks for a body")),
     ("language", N_("Choose the language")),
     ("help", N_("What you can ask")),
+    ("subscribe", N_("Follow a body's accounts")),
+    ("subscriptions", N_("What you follow")),
+    ("unsubscribe", N_("Stop alerts")),
+    ("digest", N_("Alerts once a day")),
     ("about", N_("Where the data comes from")),
 )
 
@@ -84,6 +95,8 @@ def build_application(
 
 _ENGINE = "db_engine"
 _SETTINGS = "settings"
+_SENDER = "outbox_sender"
+DRAIN_SECONDS = 1.0
 
 
 async def prepare(application: Application) -> None:  # type: ignore[type-arg]
@@ -98,7 +111,44 @@ async def prepare(application: Application) -> None:  # type: ignore[type-arg]
     async with services.sessions() as session:
         services.languages.update(await PreferenceRepository(session).all_languages())
     await set_command_menus(application)
+    sender = OutboxSender(
+        services.sessions,
+        application.bot,
+        index=lambda: services.index_cache.latest,
+        pace=Pace(settings.alerts_per_second, settings.alerts_per_chat_interval),
+    )
+    recovered = await sender.recover()
+    if recovered:
+        log.warning(
+            "%d alert(s) were being sent when the bot stopped: they are sent again", recovered
+        )
+    application.bot_data[_SENDER] = sender
+    schedule_jobs(application, settings)
+
+
+def schedule_jobs(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """The repeating work. misfire_grace_time keeps a busy moment from silently skipping
+    a run (APScheduler's default grace is one second)."""
     if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _drain_outbox,
+            interval=DRAIN_SECONDS,
+            first=DRAIN_SECONDS,
+            name="drain-outbox",
+            job_kwargs={"misfire_grace_time": 30, "coalesce": True, "max_instances": 1},
+        )
+        if settings.registry_sync_cron:
+            application.job_queue.run_custom(
+                _sync_registry,
+                job_kwargs={
+                    "trigger": CronTrigger.from_crontab(
+                        settings.registry_sync_cron, timezone=dt.UTC
+                    ),
+                    "misfire_grace_time": 3600,
+                    "coalesce": True,
+                },
+                name="sync-registry",
+            )
         application.job_queue.run_repeating(
             _flush_question_log,
             interval=QUESTION_LOG_SECONDS,
@@ -123,6 +173,33 @@ async def set_command_menus(application: Application) -> None:  # type: ignore[t
         await application.bot.set_my_commands(menu, language_code=lang)
         if lang == "ar":
             await application.bot.set_my_commands(menu)
+
+
+async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    sender: OutboxSender = context.bot_data[_SENDER]
+    await sender.drain(DRAIN_SECONDS)
+
+
+async def _sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Re-imports the configured registry; an invalid file is logged and changes nothing."""
+    settings: Settings = context.bot_data[_SETTINGS]
+    source = settings.registry_path or BUNDLED_REGISTRY
+    try:
+        registry = await asyncio.to_thread(load_registry, source)
+    except RegistryInvalid as exc:
+        log.error(
+            "registry sync: %s is invalid, nothing imported:\n%s",
+            source,
+            "\n".join(map(str, exc.problems)),
+        )
+        return
+    services: Services = context.bot_data[SERVICES]
+    digest = await asyncio.to_thread(registry_digest, source)
+    result = await import_registry(services.sessions, registry, str(source), digest)
+    log.info(
+        "registry sync: %d change(s), %d alert(s) queued", len(result.changes), result.alerts_queued
+    )
+    await services.index_cache.current()
 
 
 async def _flush_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import get_args
 
-from bot import ask_commands, registry_commands
+from bot import ask_commands, notice_commands, registry_commands
 from bot.settings import Settings
 from knowledge.registry.export import ExportFormat
 from knowledge.registry.schema import EntityKind
@@ -34,6 +34,22 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
 
     commands.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
+
+    notice = commands.add_parser("notice", help="alerts: their status, and scheduled messages")
+    notice_actions = notice.add_subparsers(dest="action", metavar="ACTION", required=True)
+    notice_status = notice_actions.add_parser("status", help="queued, sent, failed alerts")
+    notice_status.add_argument("--json", action="store_true")
+    scheduled = notice_actions.add_parser("schedule", help="a message to subscribers at a time")
+    scheduled.add_argument("--at", required=True, help="UTC time, 2026-12-01T09:00, or now")
+    audience = scheduled.add_mutually_exclusive_group(required=True)
+    audience.add_argument("--entity", help="the followers of this entity id")
+    audience.add_argument("--all", action="store_true", help="every subscriber")
+    scheduled.add_argument(
+        "--text-file",
+        action="append",
+        required=True,
+        help="the text; ar:PATH, en:PATH, fr:PATH for one language (repeatable)",
+    )
 
     asked = commands.add_parser("questions", help="what people asked, and what went unanswered")
     asked.add_argument("--days", type=int, default=7)
@@ -83,6 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(ask_commands.chat(settings, getattr(args, "lang", None)))
     if args.command == "ask":
         return asyncio.run(ask_commands.ask(settings, args.question, args.lang, args.json))
+    if args.command == "notice" and args.action == "status":
+        return asyncio.run(notice_commands.status(settings.database_url, args.json))
+    if args.command == "notice":
+        return asyncio.run(
+            notice_commands.schedule(settings.database_url, args.at, args.entity, args.text_file)
+        )
     if args.command == "questions":
         return asyncio.run(registry_commands.questions(settings.database_url, args.days, args.json))
     return asyncio.run(_registry(args, settings))

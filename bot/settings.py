@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     registry_path: Path | None = None
     """The registry a deployment imports; None means the registry bundled with Rasmi."""
     log_level: str = "INFO"
+    alerts_per_second: float = 25.0
+    """Overall pace of alert delivery; Telegram allows about 30/s, the rest is for replies."""
+    alerts_per_chat_interval: float = 1.0
+    """Seconds between two alerts to one chat."""
+    registry_sync_cron: str | None = None
+    """Crontab (UTC) for re-importing REGISTRY_PATH, e.g. "0 * * * *" for every hour."""
     webhook_url: str | None = None
     """The public HTTPS address Telegram posts updates to; unset means long polling."""
     webhook_listen: str = "127.0.0.1"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.repositories.alerts import AlertRepository
 from db.repositories.registry import RegistryCounts, RegistryRepository
 from knowledge.registry.diff import Change, diff_registries
 from knowledge.registry.schema import Registry
@@ -30,7 +31,8 @@ class ImportResult:
     import_id: int
     digest: str
     source: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    alerts_queued: int = 0
+    """Outbox rows created for subscribers of the changed entities."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,7 @@ class ImportResult:
             "import_id": self.import_id,
             "source": self.source,
             "digest": self.digest,
+            "alerts_queued": self.alerts_queued,
             "changes": [c.as_dict() for c in self.changes],
         }
 
@@ -70,4 +73,6 @@ async def import_registry(
         await repository.replace(old, registry)
         counts = await repository.counts()
         await repository.finish_import(import_id, counts, changes, now)
-    return ImportResult(counts, changes, baseline, import_id, digest, source)
+        kinds = {e.id: e.kind.value for e in (*old.entities, *registry.entities)}
+        queued = await AlertRepository(session).notify_changes(import_id, changes, kinds, now)
+    return ImportResult(counts, changes, baseline, import_id, digest, source, queued)

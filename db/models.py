@@ -166,3 +166,89 @@ class QuestionLogRow(SQLModel, table=True):
     answered: bool
     source: str = Field(max_length=20)
     """Where the question came from: private, group, inline, forward, cli."""
+
+
+class SubscriberRow(SQLModel, table=True):
+    """A chat that receives alerts: its language, and whether it still can."""
+
+    __tablename__ = "subscriber"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    lang: str = Field(max_length=5)
+    active: bool = True
+    digest_hour: int | None = None
+    """UTC hour of a daily digest; None for immediate alerts."""
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    deactivated_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    deactivated_reason: str | None = Field(default=None, max_length=200)
+
+
+class SubscriptionRow(SQLModel, table=True):
+    """What a chat follows: one entity, every entity of a kind, or everything."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (UniqueConstraint("chat_id", "scope", "target", name="uq_subscription"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("subscriber.chat_id", ondelete="CASCADE", onupdate="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    scope: str = Field(max_length=10)
+    """'entity', 'kind' or 'all'."""
+    target: str = Field(max_length=100, index=True)
+    """The entity id, the kind, or '*'."""
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class NoticeRow(SQLModel, table=True):
+    """One thing to tell subscribers: the changes of one import to one entity, or a
+    maintainer's scheduled message. Its words are made per language when it is sent."""
+
+    __tablename__ = "notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    entity_id: str | None = Field(default=None, max_length=100, index=True)
+    import_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("registry_import.id"), nullable=True)
+    )
+    kind: str = Field(max_length=20)
+    """'change' (from the change log) or 'message' (written by a maintainer)."""
+    payload: dict[str, Any] = _json()
+    """For 'change': {"changes": [change rows as dicts]}; for 'message': {"text": ...}."""
+    deliver_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class OutboxRow(SQLModel, table=True):
+    """One notice for one chat: the delivery state lives here, not in memory, so a
+    restart resumes where it stopped."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "chat_id", name="uq_outbox_notice_chat"),
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("notice.id", ondelete="CASCADE"), nullable=False)
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    lang: str = Field(max_length=5)
+    digest: bool = False
+    """Held for the chat's daily digest rather than sent on its own."""
+    state: str = Field(max_length=12)
+    """queued, sending, sent, failed, cancelled."""
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    sent_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    last_error: str | None = Field(default=None, max_length=500)

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import buttons, commands, guards, inline, questions
+from handlers import buttons, commands, guards, inline, questions, subscriptions
 
 GUARDS = -1
 ANSWERS = 0
@@ -46,6 +46,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("language", commands.language),
         ("verify", commands.verify),
         ("spokesperson", commands.spokesperson),
+        ("subscribe", subscriptions.subscribe),
+        ("unsubscribe", subscriptions.unsubscribe),
+        ("subscriptions", subscriptions.subscriptions),
+        ("digest", subscriptions.digest),
+        ("status", subscriptions.status),
+        ("notice", subscriptions.notice),
     ):
         application.add_handler(CommandHandler(name, callback), group=ANSWERS)
     application.add_handler(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from telegram import Update
 
+from handlers import subscriptions
 from handlers.commands import examples, send_card
 from handlers.context import Context, services
-from handlers.keyboards import CARD, EXAMPLE, LANGUAGE, SPOKESPERSON, parse
+from handlers.keyboards import CARD, EXAMPLE, FOLLOW, LANGUAGE, SPOKESPERSON, UNFOLLOW, parse
 from handlers.language import choose_language, interface_language
 from handlers.questions import answer_question
 from handlers.sending import reply, with_retries
@@ -32,6 +33,12 @@ async def button(update: Update, context: Context) -> None:
             t = Messages(lang)
             text = t("From now on I will answer in English.")
             await with_retries(lambda: query.edit_message_text(text))
+    elif action == FOLLOW and entity is not None:
+        await with_retries(query.answer)
+        await subscriptions.follow_button(update, context, value)
+    elif action == UNFOLLOW and value.isdigit():
+        await with_retries(query.answer)
+        await subscriptions.unfollow_button(update, context, value)
     elif action == EXAMPLE and value.isdigit():
         await with_retries(query.answer)
         lang = await interface_language(update, context)

@@ -2,7 +2,8 @@
 
 Callback data must fit in 64 bytes, so it names entities by their short key
 (`RegistryIndex.keys`), never by an Arabic name: `card:<key>`, `spk:<key>`, `lang:<code>`,
-`ask:<n>` for the example questions of /start.
+`ask:<n>` for the example questions of /start, `sub:<key>` to follow an entity,
+`unsub:<subscription id>` to stop.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ CARD = "card"
 SPOKESPERSON = "spk"
 LANGUAGE = "lang"
 EXAMPLE = "ask"
+FOLLOW = "sub"
+UNFOLLOW = "unsub"
 MAX_ACCOUNT_BUTTONS = 6
 LANGUAGE_NAMES: dict[Lang, str] = {"ar": "العربية", "en": "English", "fr": "Français"}
 
@@ -92,7 +95,10 @@ def entity_keyboard(
         link = create_deep_linked_url(bot_username, f"s_{key}")
         rows.append([InlineKeyboardButton(t("Spokesperson"), url=link)])
         return InlineKeyboardMarkup(rows)
-    extra = [InlineKeyboardButton(t("Spokesperson"), callback_data=data(SPOKESPERSON, key))]
+    extra = [
+        InlineKeyboardButton(t("Spokesperson"), callback_data=data(SPOKESPERSON, key)),
+        InlineKeyboardButton(t("🔔 Follow"), callback_data=data(FOLLOW, key)),
+    ]
     if platform_only:
         extra.append(InlineKeyboardButton(t("Other platforms"), callback_data=data(CARD, key)))
     rows.append(extra)

@@ -64,6 +64,10 @@ async def test_command_menus_are_set_in_three_languages(database_url: str) -> No
         "language",
         "help",
         "about",
+        "subscribe",
+        "subscriptions",
+        "unsubscribe",
+        "digest",
     }
     assert menus["fr"][1]["description"] == "Vérifier un identifiant ou un lien"
 

@@ -1,0 +1,88 @@
+"""`rasmi notice ...`: the maintainers' view of alerts, and scheduled messages."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+
+from db.engine import open_database
+from db.repositories.alerts import AlertRepository
+from db.repositories.registry import RegistryRepository
+from knowledge.understand import LANGUAGES
+
+EXIT_OK, EXIT_INVALID = 0, 1
+MAX_TEXT = 3500
+"""Leaves room in Telegram's 4096 characters for the notice's header."""
+
+
+async def status(database_url: str, as_json: bool) -> int:
+    """Queued, sent, failed and cancelled alerts, and active and deactivated subscribers."""
+    async with open_database(database_url) as sessions, sessions() as session:
+        counts = await AlertRepository(session).status()
+    if as_json:
+        print(json.dumps(counts))
+        return EXIT_OK
+    print(
+        f"Alerts: {counts['queued']} queued, {counts['sending']} sending, {counts['sent']} sent, "
+        f"{counts['failed']} failed, {counts['cancelled']} cancelled.\n"
+        f"Subscribers: {counts['subscribers_active']} active, "
+        f"{counts['subscribers_deactivated']} deactivated."
+    )
+    return EXIT_OK
+
+
+async def schedule(database_url: str, at: str, entity_id: str | None, text_files: list[str]) -> int:
+    """Queues a message for the followers of an entity (or everyone) at a time (UTC)."""
+    try:
+        when = _parse_time(at)
+        texts = await asyncio.to_thread(_read_texts, text_files)
+    except ValueError as exc:
+        print(f"Cannot schedule: {exc}")
+        return EXIT_INVALID
+    async with open_database(database_url) as sessions, sessions() as session:
+        registry = await RegistryRepository(session).load()
+    entities = {e.id: e for e in registry.entities}
+    if entity_id is not None and entity_id not in entities:
+        print(f"Cannot schedule: no entity has the id '{entity_id}'.")
+        return EXIT_INVALID
+    kind = entities[entity_id].kind.value if entity_id else None
+    async with open_database(database_url) as sessions, sessions() as session, session.begin():
+        notice_id, queued = await AlertRepository(session).schedule_message(
+            entity_id, kind, texts, when
+        )
+    audience = f"the followers of {entity_id}" if entity_id else "every subscriber"
+    print(f"Notice #{notice_id} for {when:%Y-%m-%d %H:%M} UTC to {audience}: {queued} chat(s).")
+    return EXIT_OK
+
+
+def _parse_time(value: str) -> dt.datetime:
+    if value == "now":
+        return dt.datetime.now(dt.UTC)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a time like 2026-12-01T09:00 (UTC)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _read_texts(text_files: list[str]) -> dict[str, str]:
+    """`PATH` is the text for every language; `ar:PATH`, `en:PATH`, `fr:PATH` per language."""
+    shared: str | None = None
+    per_language: dict[str, str] = {}
+    for item in text_files:
+        lang, path = (item[:2], item[3:]) if item[:3] in ("ar:", "en:", "fr:") else ("", item)
+        text = Path(path).read_text(encoding="utf-8").strip()
+        if not text:
+            raise ValueError(f"{path} is empty")
+        if len(text) > MAX_TEXT:
+            raise ValueError(f"{path} is longer than {MAX_TEXT} characters")
+        if lang:
+            per_language[lang] = text
+        else:
+            shared = text
+    if shared is None and not per_language:
+        raise ValueError("give at least one --text-file")
+    fallback = shared or next(iter(per_language.values()))
+    return {lang: per_language.get(lang, fallback) for lang in LANGUAGES}

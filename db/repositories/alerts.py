@@ -1,0 +1,419 @@
+"""Subscriptions, notices and the outbox: who follows what, what to tell them, and the
+delivery state of every (notice, chat) pair.
+
+The outbox is the source of truth for delivery: a row is `queued` until the sender takes
+it, `sending` while the message is on its way, then `sent`, `failed` (gave up) or
+`cancelled` (the chat blocked the bot). A restart finds every unfinished row here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import NoticeRow, OutboxRow, SubscriberRow, SubscriptionRow
+from knowledge.registry.diff import Change
+
+SUBSCRIBER: Table = SubscriberRow.__table__  # type: ignore[attr-defined]
+SUBSCRIPTION: Table = SubscriptionRow.__table__  # type: ignore[attr-defined]
+NOTICE: Table = NoticeRow.__table__  # type: ignore[attr-defined]
+OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
+
+QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
+ENTITY, KIND, ALL = "entity", "kind", "all"
+EVERYTHING = "*"
+_CHUNK = 500
+
+
+class StaleRows(Exception):
+    """Outbox rows changed state since they were read."""
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A subscriber as delivery needs it."""
+
+    chat_id: int
+    lang: str
+    digest_hour: int | None
+
+
+@dataclass(frozen=True)
+class Due:
+    """An outbox row ready to send, with its notice."""
+
+    id: int
+    notice_id: int
+    chat_id: int
+    lang: str
+    digest: bool
+    attempts: int
+    notice_kind: str
+    entity_id: str | None
+    payload: dict[str, Any]
+
+
+def next_digest_time(now: dt.datetime, hour: int) -> dt.datetime:
+    """The next time the clock shows `hour`:00 UTC, strictly after now."""
+    today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return today if today > now else today + dt.timedelta(days=1)
+
+
+class AlertRepository:
+    def __init__(self, session: AsyncSession):
+        self._session = session
+
+    # Subscribing
+
+    async def subscribe(self, chat_id: int, lang: str, scope: str, target: str) -> bool:
+        """True when the subscription is new. Re-subscribing reactivates a chat that had
+        blocked the bot and came back."""
+        now = dt.datetime.now(dt.UTC)
+        subscriber = await self._one(select(SUBSCRIBER).where(SUBSCRIBER.c.chat_id == chat_id))
+        if subscriber is None:
+            await self._run(
+                insert(SUBSCRIBER).values(chat_id=chat_id, lang=lang, active=True, created_at=now)
+            )
+        else:
+            await self._run(
+                update(SUBSCRIBER)
+                .where(SUBSCRIBER.c.chat_id == chat_id)
+                .values(lang=lang, active=True, deactivated_at=None, deactivated_reason=None)
+            )
+        exists = await self._one(
+            select(SUBSCRIPTION.c.id).where(
+                SUBSCRIPTION.c.chat_id == chat_id,
+                SUBSCRIPTION.c.scope == scope,
+                SUBSCRIPTION.c.target == target,
+            )
+        )
+        if exists is not None:
+            return False
+        await self._run(
+            insert(SUBSCRIPTION).values(chat_id=chat_id, scope=scope, target=target, created_at=now)
+        )
+        return True
+
+    async def unsubscribe(
+        self, chat_id: int, scope: str | None = None, target: str | None = None
+    ) -> int:
+        """Removes one subscription, or all of a chat's when no scope is given."""
+        statement = delete(SUBSCRIPTION).where(SUBSCRIPTION.c.chat_id == chat_id)
+        if scope is not None:
+            statement = statement.where(SUBSCRIPTION.c.scope == scope)
+        if target is not None:
+            statement = statement.where(SUBSCRIPTION.c.target == target)
+        result = await self._run(statement)
+        return int(result.rowcount or 0)
+
+    async def unsubscribe_id(self, chat_id: int, subscription_id: int) -> bool:
+        result = await self._run(
+            delete(SUBSCRIPTION).where(
+                SUBSCRIPTION.c.chat_id == chat_id, SUBSCRIPTION.c.id == subscription_id
+            )
+        )
+        return bool(result.rowcount)
+
+    async def subscriptions(self, chat_id: int) -> list[tuple[int, str, str]]:
+        rows = await self._rows(
+            select(SUBSCRIPTION.c.id, SUBSCRIPTION.c.scope, SUBSCRIPTION.c.target)
+            .where(SUBSCRIPTION.c.chat_id == chat_id)
+            .order_by(SUBSCRIPTION.c.id)
+        )
+        return [(row.id, row.scope, row.target) for row in rows]
+
+    async def subscriber(self, chat_id: int) -> Reader | None:
+        row = await self._one(select(SUBSCRIBER).where(SUBSCRIBER.c.chat_id == chat_id))
+        return Reader(row.chat_id, row.lang, row.digest_hour) if row is not None else None
+
+    async def set_digest(self, chat_id: int, hour: int | None) -> bool:
+        result = await self._run(
+            update(SUBSCRIBER).where(SUBSCRIBER.c.chat_id == chat_id).values(digest_hour=hour)
+        )
+        return bool(result.rowcount)
+
+    async def set_language(self, chat_id: int, lang: str) -> None:
+        await self._run(update(SUBSCRIBER).where(SUBSCRIBER.c.chat_id == chat_id).values(lang=lang))
+
+    async def deactivate(self, chat_id: int, reason: str) -> None:
+        """The chat blocked the bot or is gone: no more messages, and its queue is dropped."""
+        now = dt.datetime.now(dt.UTC)
+        await self._run(
+            update(SUBSCRIBER)
+            .where(SUBSCRIBER.c.chat_id == chat_id)
+            .values(active=False, deactivated_at=now, deactivated_reason=reason[:200])
+        )
+        await self._run(
+            update(OUTBOX)
+            .where(OUTBOX.c.chat_id == chat_id, OUTBOX.c.state.in_([QUEUED, SENDING]))
+            .values(state=CANCELLED, last_error=reason[:500])
+        )
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its subscriptions and queue follow the new id.
+        Anything the new id already has is kept once."""
+        new_exists = await self._one(
+            select(SUBSCRIBER.c.chat_id).where(SUBSCRIBER.c.chat_id == new_chat_id)
+        )
+        if new_exists is None:
+            old = await self._one(select(SUBSCRIBER).where(SUBSCRIBER.c.chat_id == old_chat_id))
+            if old is None:
+                return
+            await self._run(
+                insert(SUBSCRIBER).values(
+                    chat_id=new_chat_id,
+                    lang=old.lang,
+                    active=old.active,
+                    digest_hour=old.digest_hour,
+                    created_at=old.created_at,
+                )
+            )
+        duplicate_subscriptions = select(SUBSCRIPTION.c.id).where(
+            SUBSCRIPTION.c.chat_id == new_chat_id
+        )
+        taken = {
+            (row.scope, row.target)
+            for row in await self._rows(
+                select(SUBSCRIPTION.c.scope, SUBSCRIPTION.c.target).where(
+                    SUBSCRIPTION.c.id.in_(duplicate_subscriptions)
+                )
+            )
+        }
+        for row in await self._rows(
+            select(SUBSCRIPTION).where(SUBSCRIPTION.c.chat_id == old_chat_id)
+        ):
+            if (row.scope, row.target) in taken:
+                await self._run(delete(SUBSCRIPTION).where(SUBSCRIPTION.c.id == row.id))
+            else:
+                await self._run(
+                    update(SUBSCRIPTION)
+                    .where(SUBSCRIPTION.c.id == row.id)
+                    .values(chat_id=new_chat_id)
+                )
+        queued_for_new = select(OUTBOX.c.notice_id).where(OUTBOX.c.chat_id == new_chat_id)
+        await self._run(
+            delete(OUTBOX).where(
+                OUTBOX.c.chat_id == old_chat_id, OUTBOX.c.notice_id.in_(queued_for_new)
+            )
+        )
+        await self._run(
+            update(OUTBOX).where(OUTBOX.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
+        )
+        await self._run(delete(SUBSCRIBER).where(SUBSCRIBER.c.chat_id == old_chat_id))
+
+    # From changes to notices
+
+    async def audience(self, entity_id: str | None, kind: str | None) -> list[Reader]:
+        """Active chats following the entity, its kind, or everything; each chat once."""
+        matches = [SUBSCRIPTION.c.scope == ALL]
+        if entity_id is not None:
+            matches.append((SUBSCRIPTION.c.scope == ENTITY) & (SUBSCRIPTION.c.target == entity_id))
+        if kind is not None:
+            matches.append((SUBSCRIPTION.c.scope == KIND) & (SUBSCRIPTION.c.target == kind))
+        rows = await self._rows(
+            select(SUBSCRIBER.c.chat_id, SUBSCRIBER.c.lang, SUBSCRIBER.c.digest_hour)
+            .join(SUBSCRIPTION, SUBSCRIPTION.c.chat_id == SUBSCRIBER.c.chat_id)
+            .where(SUBSCRIBER.c.active.is_(True), or_(*matches))
+            .distinct()
+            .order_by(SUBSCRIBER.c.chat_id)
+        )
+        return [Reader(row.chat_id, row.lang, row.digest_hour) for row in rows]
+
+    async def notify_changes(
+        self,
+        import_id: int,
+        changes: Sequence[Change],
+        kinds: dict[str, str],
+        now: dt.datetime,
+    ) -> int:
+        """One notice per affected entity, and one outbox row per subscriber of it. Runs in
+        the import's transaction, so a change is never logged without its notices."""
+        by_entity: dict[str | None, list[Change]] = defaultdict(list)
+        for change in changes:
+            by_entity[change.entity_id].append(change)
+        created = 0
+        for entity_id, entity_changes in by_entity.items():
+            payload = {"changes": [c.as_dict() for c in entity_changes]}
+            notice_id = await self._notice(entity_id, import_id, "change", payload, now)
+            readers = await self.audience(entity_id, kinds.get(entity_id or ""))
+            created += await self._queue(notice_id, readers, now)
+        return created
+
+    async def schedule_message(
+        self, entity_id: str | None, kind: str | None, texts: dict[str, str], at: dt.datetime
+    ) -> tuple[int, int]:
+        """A maintainer's message for the followers of an entity (or everyone), sent at
+        `at`. Returns the notice id and the number of chats it is queued for."""
+        notice_id = await self._notice(entity_id, None, "message", {"texts": texts}, at)
+        readers = await self.audience(entity_id, kind)
+        return notice_id, await self._queue(notice_id, readers, at)
+
+    async def _notice(
+        self,
+        entity_id: str | None,
+        import_id: int | None,
+        kind: str,
+        payload: dict[str, Any],
+        deliver_at: dt.datetime,
+    ) -> int:
+        result = await self._run(
+            insert(NOTICE)
+            .values(
+                created_at=dt.datetime.now(dt.UTC),
+                entity_id=entity_id,
+                import_id=import_id,
+                kind=kind,
+                payload=payload,
+                deliver_at=deliver_at,
+            )
+            .returning(NOTICE.c.id)
+        )
+        notice_id: int = result.scalar_one()
+        return notice_id
+
+    async def _queue(self, notice_id: int, readers: Iterable[Reader], at: dt.datetime) -> int:
+        rows = [
+            {
+                "notice_id": notice_id,
+                "chat_id": reader.chat_id,
+                "lang": reader.lang,
+                "digest": reader.digest_hour is not None,
+                "state": QUEUED,
+                "attempts": 0,
+                "next_attempt_at": at
+                if reader.digest_hour is None
+                else next_digest_time(at, reader.digest_hour),
+            }
+            for reader in readers
+        ]
+        for start in range(0, len(rows), _CHUNK):
+            await self._run(insert(OUTBOX), rows[start : start + _CHUNK])
+        return len(rows)
+
+    # Delivery
+
+    async def recover(self) -> int:
+        """At start: rows left `sending` by a crash go back to the queue. Their message may
+        or may not have reached the chat; resending is the documented policy."""
+        result = await self._run(
+            update(OUTBOX)
+            .where(OUTBOX.c.state == SENDING)
+            .values(state=QUEUED, last_error="interrupted while sending; resent")
+        )
+        return int(result.rowcount or 0)
+
+    async def due(self, now: dt.datetime, limit: int, skip_chats: Iterable[int] = ()) -> list[Due]:
+        """Rows whose time has come, oldest first, leaving out chats that must wait."""
+        skip = list(skip_chats)
+        query = (
+            select(
+                OUTBOX.c.id,
+                OUTBOX.c.notice_id,
+                OUTBOX.c.chat_id,
+                OUTBOX.c.lang,
+                OUTBOX.c.digest,
+                OUTBOX.c.attempts,
+                NOTICE.c.kind,
+                NOTICE.c.entity_id,
+                NOTICE.c.payload,
+            )
+            .join(NOTICE, NOTICE.c.id == OUTBOX.c.notice_id)
+            .where(OUTBOX.c.state == QUEUED, OUTBOX.c.next_attempt_at <= now)
+            .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+            .limit(limit)
+        )
+        if skip:
+            query = query.where(OUTBOX.c.chat_id.not_in(skip[:_CHUNK]))
+        return [Due(*row) for row in await self._rows(query)]
+
+    async def digest_rows(self, chat_id: int, now: dt.datetime) -> list[Due]:
+        """All of a chat's digest rows that are due, to send as one message."""
+        rows = await self._rows(
+            select(
+                OUTBOX.c.id,
+                OUTBOX.c.notice_id,
+                OUTBOX.c.chat_id,
+                OUTBOX.c.lang,
+                OUTBOX.c.digest,
+                OUTBOX.c.attempts,
+                NOTICE.c.kind,
+                NOTICE.c.entity_id,
+                NOTICE.c.payload,
+            )
+            .join(NOTICE, NOTICE.c.id == OUTBOX.c.notice_id)
+            .where(
+                OUTBOX.c.chat_id == chat_id,
+                OUTBOX.c.digest.is_(True),
+                OUTBOX.c.state == QUEUED,
+                OUTBOX.c.next_attempt_at <= now,
+            )
+            .order_by(OUTBOX.c.id)
+        )
+        return [Due(*row) for row in rows]
+
+    async def claim(self, ids: Sequence[int]) -> int:
+        """Marks queued rows `sending` and returns their chat id as it is now (a group may
+        have migrated since they were read). Raises StaleRows when any of them is no
+        longer queued (cancelled because the chat blocked the bot, say), so the caller's
+        transaction rolls back and nothing is sent."""
+        result = await self._run(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.state == QUEUED)
+            .values(state=SENDING)
+            .returning(OUTBOX.c.chat_id)
+        )
+        chats = {row.chat_id for row in result.all()}
+        if len(chats) != 1 or result.rowcount not in (-1, len(ids)):
+            raise StaleRows(ids)
+        claimed = await self._rows(
+            select(func.count()).where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.state == SENDING)
+        )
+        if claimed[0][0] != len(ids):
+            raise StaleRows(ids)
+        chat_id: int = chats.pop()
+        return chat_id
+
+    async def mark(self, ids: Sequence[int], state: str, **values: Any) -> None:
+        await self._run(
+            update(OUTBOX).where(OUTBOX.c.id.in_(list(ids))).values(state=state, **values)
+        )
+
+    async def retry(
+        self, ids: Sequence[int], at: dt.datetime, error: str, count_attempt: bool
+    ) -> None:
+        values: dict[str, Any] = {"state": QUEUED, "next_attempt_at": at, "last_error": error[:500]}
+        if count_attempt:
+            values["attempts"] = OUTBOX.c.attempts + 1
+        await self._run(update(OUTBOX).where(OUTBOX.c.id.in_(list(ids))).values(**values))
+
+    async def status(self) -> dict[str, int]:
+        """Outbox rows per state, and subscribers active and deactivated."""
+        counts = {state: 0 for state in (QUEUED, SENDING, SENT, FAILED, CANCELLED)}
+        for state, count in await self._rows(
+            select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state)
+        ):
+            counts[state] = count
+        for active, count in await self._rows(
+            select(SUBSCRIBER.c.active, func.count()).group_by(SUBSCRIBER.c.active)
+        ):
+            counts["subscribers_active" if active else "subscribers_deactivated"] = count
+        counts.setdefault("subscribers_active", 0)
+        counts.setdefault("subscribers_deactivated", 0)
+        return counts
+
+    async def _run(self, statement: Any, params: Any = None) -> Any:
+        connection = await self._session.connection()
+        return await connection.execute(statement, params)
+
+    async def _rows(self, query: Any) -> Sequence[Any]:
+        rows: Sequence[Any] = (await self._run(query)).all()
+        return rows
+
+    async def _one(self, query: Any) -> Any:
+        return (await self._run(query)).first()
