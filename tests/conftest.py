@@ -8,6 +8,7 @@ import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -38,6 +39,34 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     async with open_database(database_url) as factory:
         yield factory
+
+
+@pytest.fixture
+async def bot(database_url: str) -> AsyncIterator[tuple[Any, Any, Any]]:
+    """The real Application, started, with Telegram replaced by a recording request:
+    (application, request, updates). User ADMIN_ID is an administrator."""
+    import telegram_fakes as fakes
+    from pydantic import SecretStr
+
+    from bot.app import build_application, prepare
+    from bot.settings import Settings
+
+    request = fakes.RecordingRequest()
+    settings = Settings(
+        database_url=database_url,
+        telegram_bot_token=SecretStr(fakes.TOKEN),
+        telegram_base_url="http://telegram.invalid/bot",
+        admin_ids=[fakes.ADMIN_ID],
+    )
+    application = build_application(
+        settings, request=request, updates_request=fakes.RecordingRequest()
+    )
+    async with application:
+        await prepare(application)
+        await application.start()
+        request.clear()
+        yield application, request, fakes.Updates(application.bot)
+        await application.stop()
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from telegram.request import BaseRequest, RequestData
 BOT_ID = 7000001
 BOT_USERNAME = "rasmi_test_bot"
 TOKEN = f"{BOT_ID}:TEST-TOKEN"
+ADMIN_ID = 777
+"""A user in the bot's ADMIN_IDS in the tests' `bot` fixture."""
 
 
 @dataclass

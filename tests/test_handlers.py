@@ -3,10 +3,8 @@ HTTP request: every command, flow, button and error path, in the three languages
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 import telegram_fakes as fakes
 from pydantic import SecretStr
 
@@ -14,27 +12,6 @@ from bot.app import build_application, prepare
 from bot.settings import Settings
 from db.repositories.questions import QuestionLogRepository
 from handlers.context import SERVICES, Services
-
-
-@pytest.fixture
-async def bot(
-    database_url: str,
-) -> AsyncIterator[tuple[Any, fakes.RecordingRequest, fakes.Updates]]:
-    request = fakes.RecordingRequest()
-    settings = Settings(
-        database_url=database_url,
-        telegram_bot_token=SecretStr(fakes.TOKEN),
-        telegram_base_url="http://telegram.invalid/bot",
-    )
-    application = build_application(
-        settings, request=request, updates_request=fakes.RecordingRequest()
-    )
-    async with application:
-        await prepare(application)
-        await application.start()
-        request.clear()
-        yield application, request, fakes.Updates(application.bot)
-        await application.stop()
 
 
 async def send(

@@ -3,36 +3,14 @@ buttons, the digest, and the admins' /status and /notice."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 import telegram_fakes as fakes
-from pydantic import SecretStr
 
-from bot.app import build_application, prepare
-from bot.settings import Settings
 from db.repositories.alerts import AlertRepository
 from handlers.context import SERVICES, Services
 
-ADMIN = 777
-
-
-@pytest.fixture
-async def bot(
-    database_url: str,
-) -> AsyncIterator[tuple[Any, fakes.RecordingRequest, fakes.Updates]]:
-    request = fakes.RecordingRequest()
-    settings = Settings(
-        database_url=database_url,
-        telegram_bot_token=SecretStr(fakes.TOKEN),
-        admin_ids=[ADMIN],
-    )
-    application = build_application(settings, request=request)
-    async with application:
-        await prepare(application)
-        request.clear()
-        yield application, request, fakes.Updates(application.bot)
+ADMIN = fakes.ADMIN_ID
 
 
 async def send(bot: Any, update: Any) -> list[fakes.Call]:
@@ -130,6 +108,7 @@ async def test_status_and_notice_are_for_admins_only(bot: Any) -> None:
     )
     assert "Scheduled for 1 chats" in scheduled.text
     [status] = await send(bot, updates.message("/status", admin))
-    assert "1 queued" in status.text and "1 active" in status.text
+    assert "1 active" in status.text  # the drain job may already have sent it:
+    assert any(f"1 {state}" in status.text for state in ("queued", "sending", "sent"))
     [usage] = await send(bot, updates.message("/notice tomorrow", admin))
     assert "Usage" in usage.text

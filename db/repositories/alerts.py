@@ -59,6 +59,20 @@ class Due:
     payload: dict[str, Any]
 
 
+_DUE_COLUMNS = select(
+    OUTBOX.c.id,
+    OUTBOX.c.notice_id,
+    OUTBOX.c.chat_id,
+    OUTBOX.c.lang,
+    OUTBOX.c.digest,
+    OUTBOX.c.attempts,
+    NOTICE.c.kind,
+    NOTICE.c.entity_id,
+    NOTICE.c.payload,
+).join(NOTICE, NOTICE.c.id == OUTBOX.c.notice_id)
+"""An outbox row with its notice, in the order of `Due`'s fields."""
+
+
 def next_digest_time(now: dt.datetime, hour: int) -> dt.datetime:
     """The next time the clock shows `hour`:00 UTC, strictly after now."""
     today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
@@ -312,19 +326,7 @@ class AlertRepository:
         """Rows whose time has come, oldest first, leaving out chats that must wait."""
         skip = list(skip_chats)
         query = (
-            select(
-                OUTBOX.c.id,
-                OUTBOX.c.notice_id,
-                OUTBOX.c.chat_id,
-                OUTBOX.c.lang,
-                OUTBOX.c.digest,
-                OUTBOX.c.attempts,
-                NOTICE.c.kind,
-                NOTICE.c.entity_id,
-                NOTICE.c.payload,
-            )
-            .join(NOTICE, NOTICE.c.id == OUTBOX.c.notice_id)
-            .where(OUTBOX.c.state == QUEUED, OUTBOX.c.next_attempt_at <= now)
+            _DUE_COLUMNS.where(OUTBOX.c.state == QUEUED, OUTBOX.c.next_attempt_at <= now)
             .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
             .limit(limit)
         )
@@ -335,25 +337,12 @@ class AlertRepository:
     async def digest_rows(self, chat_id: int, now: dt.datetime) -> list[Due]:
         """All of a chat's digest rows that are due, to send as one message."""
         rows = await self._rows(
-            select(
-                OUTBOX.c.id,
-                OUTBOX.c.notice_id,
-                OUTBOX.c.chat_id,
-                OUTBOX.c.lang,
-                OUTBOX.c.digest,
-                OUTBOX.c.attempts,
-                NOTICE.c.kind,
-                NOTICE.c.entity_id,
-                NOTICE.c.payload,
-            )
-            .join(NOTICE, NOTICE.c.id == OUTBOX.c.notice_id)
-            .where(
+            _DUE_COLUMNS.where(
                 OUTBOX.c.chat_id == chat_id,
                 OUTBOX.c.digest.is_(True),
                 OUTBOX.c.state == QUEUED,
                 OUTBOX.c.next_attempt_at <= now,
-            )
-            .order_by(OUTBOX.c.id)
+            ).order_by(OUTBOX.c.id)
         )
         return [Due(*row) for row in rows]
 
