@@ -168,3 +168,21 @@ def test_text_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("entities: []\n# é\n".encode("latin-1"))
     assert "not UTF-8" in problems(path)[0].message
+
+
+def test_a_broken_file_in_a_folder_does_not_make_references_to_it_look_broken(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    write(folder / "a.yaml", "entities:\n" + ENTITY.format(id="moh", name="Health") + "  - [\n")
+    write(
+        folder / "b.yaml",
+        "entities:\n"
+        + ENTITY.format(id="mlsd", name="Labor").replace(
+            "    kind: ministry\n", "    kind: ministry\n    parent: moh\n"
+        ),
+    )
+    [problem] = problems(folder)
+    assert problem.file == folder / "a.yaml"
+    assert "YAML syntax error" in problem.message

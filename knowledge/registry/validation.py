@@ -198,7 +198,10 @@ class _Checker:
         return f"{claim.source.path.name}:{line}" if line else claim.source.path.name
 
     def result(self) -> Registry:
-        for value, claim in self.references:
+        # A file that could not be read defines ids nobody can see: references to them
+        # would all look broken, so they are checked only when every file was read.
+        references = [] if self.fatal else self.references
+        for value, claim in references:
             if value not in self.ids:
                 self.problems.append((claim.source, claim.path, f"no entity has the id '{value}'"))
         problems = self.fatal + self._located()
