@@ -83,7 +83,9 @@ class Engine:
         if intent in (Intent.HELP, Intent.GREETING, Intent.OUT_OF_SCOPE):
             return Answer(question, reply_lang, intent)
         cue = found.asks_for_account or intent is Intent.SPOKESPERSON
-        fuzzy = cue or len(found.strong) <= 1
+        # Without an account word, fuzzy matching is for one distinctive word (a typo in a
+        # name said alone); a longer question would only find names that look alike.
+        fuzzy = cue or len(name_forms(" ".join(found.strong)).core.split()) <= 1
         result = self.match(found.mention, found.kind, found.weak, fuzzy)
         matches = result.matches if self._believable(found, result) else []
         if not matches:
@@ -228,8 +230,14 @@ class Engine:
                 score -= KIND_PENALTY
             if hit.entity.id not in best or best[hit.entity.id][1] < score:
                 best[hit.entity.id] = (hit.entity, score)
-        ranked = sorted(best.values(), key=lambda pair: -pair[1])
-        if not ranked or ranked[0][1] < SUGGEST:
+        # The kind the question names comes first: 'وزارة الصحی' should offer the
+        # ministry before a council whose name happens to score higher.
+        ranked = sorted(
+            best.values(),
+            key=lambda pair: (kind is not None and not _fits(kind, pair[0].kind), -pair[1]),
+        )
+        ranked = [pair for pair in ranked if pair[1] >= SUGGEST]
+        if not ranked:
             return []
         top, top_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
