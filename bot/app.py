@@ -139,7 +139,7 @@ def schedule_jobs(application: Application, settings: Settings) -> None:  # type
         )
         if settings.registry_sync_cron:
             application.job_queue.run_custom(
-                _sync_registry,
+                sync_registry,
                 job_kwargs={
                     "trigger": CronTrigger.from_crontab(
                         settings.registry_sync_cron, timezone=dt.UTC
@@ -180,7 +180,7 @@ async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     await sender.drain(DRAIN_SECONDS)
 
 
-async def _sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Re-imports the configured registry; an invalid file is logged and changes nothing."""
     settings: Settings = context.bot_data[_SETTINGS]
     source = settings.registry_path or BUNDLED_REGISTRY
