@@ -98,5 +98,6 @@ async def test_the_registry_sync_imports_edits_and_queues_alerts(
     shutil.copytree(bundled_copy, broken)
     (broken / "entities.yaml").write_text("entities: [", encoding="utf-8")
     application.bot_data["settings"] = settings.model_copy(update={"registry_path": broken})
-    await sync_registry(context)  # type: ignore[arg-type]  (logged, nothing imported)
+    # The broken copy is logged and nothing is imported:
+    await sync_registry(context)  # type: ignore[arg-type]
     assert await alerts_for_moh(services) == 1
