@@ -177,7 +177,9 @@ async def set_command_menus(application: Application) -> None:  # type: ignore[t
 
 async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     sender: OutboxSender = context.bot_data[_SENDER]
-    await sender.drain(DRAIN_SECONDS)
+    # A little under the interval, so the next run is never skipped as still running
+    # (that would halve the pace).
+    await sender.drain(DRAIN_SECONDS * 0.9)
 
 
 async def sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -78,7 +78,8 @@ class OutboxSender:
             if not rows:
                 return sent
             for row in rows:
-                if self.clock() >= deadline or self.clock() < self._paused_until:
+                next_slot = max(self._next_slot, self.clock())
+                if next_slot >= deadline or self.clock() < self._paused_until:
                     return sent
                 if self._chat_waits(row.chat_id):
                     continue
