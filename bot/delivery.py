@@ -30,7 +30,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from db.repositories.alerts import FAILED, SENT, AlertRepository, Due, StaleRows
+from db.repositories.alerts import FAILED, QUEUED, SENT, AlertRepository, Due, StaleRows
 from knowledge.index import RegistryIndex
 from knowledge.notices import render_change_notice, render_digests, render_message_notice
 from knowledge.understand import LANGUAGES, Lang
@@ -120,7 +120,12 @@ class OutboxSender:
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self._paused_until = self.clock() + wait
-            await self._retry(ids, wait, f"flood wait {wait:.0f}s", count_attempt=False)
+            # The row keeps its place in the queue, so this chat's notices stay in order:
+            # the pause, not the row's time, makes the sender wait.
+            async with self.sessions() as session, session.begin():
+                await AlertRepository(session).mark(
+                    ids, QUEUED, last_error=f"flood wait {wait:.0f}s"
+                )
             return 0
         except Forbidden as exc:
             await self._deactivate(chat_id, str(exc))

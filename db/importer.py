@@ -19,6 +19,7 @@ from db.repositories.alerts import AlertRepository
 from db.repositories.registry import RegistryCounts, RegistryRepository
 from knowledge.registry.diff import Change, diff_registries
 from knowledge.registry.schema import Registry
+from knowledge.registry.validation import paused_gc
 from knowledge.registry.yaml_io import registry_files
 
 
@@ -63,6 +64,17 @@ async def import_registry(
 ) -> ImportResult:
     """Stores `registry` and logs how it differs from the stored one, atomically."""
     now = dt.datetime.now(dt.UTC)
+    with paused_gc():
+        return await _import(sessions, registry, source, digest, now)
+
+
+async def _import(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: Registry,
+    source: str,
+    digest: str,
+    now: dt.datetime,
+) -> ImportResult:
     async with sessions() as session, session.begin():
         repository = RegistryRepository(session)
         await repository.lock_for_import()

@@ -186,3 +186,45 @@ def test_a_broken_file_in_a_folder_does_not_make_references_to_it_look_broken(
     [problem] = problems(folder)
     assert problem.file == folder / "a.yaml"
     assert "YAML syntax error" in problem.message
+
+
+def test_anchors_and_aliases_are_read_as_a_yaml_library_would(tmp_path: Path) -> None:
+    text = """\
+entities:
+  - id: absher
+    name: {en: Absher}
+    kind: platform
+    evidence: &checked {sources: [a source], checked: 2026-11, confidence: confirmed}
+    accounts:
+      - {platform: x, handle: Absher, evidence: *checked}
+"""
+    [entity] = load_registry(write(tmp_path / "anchors.yaml", text)).entities
+    assert entity.accounts[0].evidence == entity.evidence
+    [problem] = problems(write(tmp_path / "alias.yaml", text.replace("&checked ", "")))
+    assert "undefined alias" in problem.message and problem.line == 7
+
+
+def test_sections_must_be_lists_and_files_hold_one_document(tmp_path: Path) -> None:
+    [problem] = problems(write(tmp_path / "scalar.yaml", "entities: 3\n"))
+    assert (problem.field, problem.message) == ("entities", "must be a list")
+    assert (
+        load_registry(write(tmp_path / "empty.yaml", "entities:\nnon_official:\n")).entities == []
+    )
+    [two] = problems(write(tmp_path / "two.yaml", "entities: []\n---\nentities: []\n"))
+    assert "single document" in two.message and two.line == 2
+
+
+def test_unquoted_numbers_dates_and_ids_are_read_as_their_text(tmp_path: Path) -> None:
+    text = (
+        "entities:\n"
+        + ENTITY.format(id="absher", name="Absher")
+        + "    accounts:\n"
+        + "      - {platform: x, handle: Absher, platform_id: 491190146, since: 2012-03-01,"
+        + " evidence: {sources: [s], checked: 2026-11-27, confidence: confirmed}}\n"
+    )
+    [account] = load_registry(write(tmp_path / "ids.yaml", text)).entities[0].accounts
+    assert (account.platform_id, account.since, account.evidence.checked) == (
+        "491190146",
+        "2012-03-01",
+        "2026-11-27",
+    )

@@ -34,6 +34,8 @@ from knowledge.registry.schema import Entity, Registry
 
 # Stay far below every backend's limit on bound parameters in one statement.
 _CHUNK = 500
+_BATCH = 5000
+"""Rows per executemany: large enough to be fast, small enough to keep memory flat."""
 # Any constant will do: it only has to be the same for every Rasmi process.
 _IMPORT_LOCK_KEY = 0x7261736D69
 
@@ -121,9 +123,9 @@ class RegistryRepository:
         for table in (ACCOUNT, SPOKESPERSON):
             await self._delete_in(table, table.c.entity_id, stale)
         await self._delete_in(ENTITY, ENTITY.c.id, stale)
-        await self._insert(ENTITY, [entity_row(e, p) for p, e in rewritten])
-        await self._insert(ACCOUNT, [r for _, e in rewritten for r in account_rows(e)])
-        await self._insert(SPOKESPERSON, [r for _, e in rewritten for r in spokesperson_rows(e)])
+        await self._insert(ENTITY, (entity_row(e, p) for p, e in rewritten))
+        await self._insert(ACCOUNT, (r for _, e in rewritten for r in account_rows(e)))
+        await self._insert(SPOKESPERSON, (r for _, e in rewritten for r in spokesperson_rows(e)))
         if moved:
             statement = (
                 update(ENTITY)
@@ -134,7 +136,7 @@ class RegistryRepository:
         if old.non_official != new.non_official:
             await self._execute(delete(NON_OFFICIAL))
             await self._insert(
-                NON_OFFICIAL, [non_official_row(n, p) for p, n in enumerate(new.non_official)]
+                NON_OFFICIAL, (non_official_row(n, p) for p, n in enumerate(new.non_official))
             )
 
     async def start_import(self, source: str, digest: str, at: dt.datetime) -> int:
@@ -180,9 +182,17 @@ class RegistryRepository:
         query = select_rows(RegistryImportRow).order_by(col(RegistryImportRow.id).desc()).limit(1)
         return (await self._session.exec(query)).first()
 
-    async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        for start in range(0, len(rows), _CHUNK * 10):
-            await self._execute(insert(table), rows[start : start + _CHUNK * 10])
+    async def _insert(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+        """Inserts in batches, building each batch only when it is sent: a 300,000-row
+        import never holds all its rows at once."""
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == _BATCH:
+                await self._execute(insert(table), batch)
+                batch = []
+        if batch:
+            await self._execute(insert(table), batch)
 
     async def _delete_in(self, table: Table, column: Any, values: Iterable[str]) -> None:
         values = list(values)

@@ -62,6 +62,11 @@ def _strip_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _number_as_text(value: Any) -> Any:
+    """`platform_id: 490074932` unquoted is read by YAML as a number; it is an id."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _strip_at(value: Any) -> Any:
     """A leading @ is how people write a handle, not part of it."""
     return value.strip().removeprefix("@") if isinstance(value, str) else value
@@ -95,6 +100,8 @@ def check_until(until: str | None, info: ValidationInfo) -> str | None:
 
 
 Slug = Annotated[str, AfterValidator(_check_slug)]
+PlatformId = Annotated[str, BeforeValidator(_number_as_text), Field(pattern=r"^[0-9]{1,25}$")]
+"""The platform's numeric account id, which survives renames of the handle."""
 Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=2000)]
 Handle = Annotated[
     str,
@@ -212,7 +219,7 @@ class Account(_Record):
 
     platform: Platform
     handle: Handle
-    platform_id: Annotated[str, Field(pattern=r"^\d{1,25}$")] | None = None
+    platform_id: PlatformId | None = None
     role: AccountRole = AccountRole.MAIN
     status: AccountStatus = AccountStatus.ACTIVE
     since: PartialDate | None = None
@@ -237,7 +244,7 @@ class AccountRef(_Record):
 
     platform: Platform
     handle: Handle
-    platform_id: Annotated[str, Field(pattern=r"^\d{1,25}$")] | None = None
+    platform_id: PlatformId | None = None
 
     @property
     def key(self) -> tuple[Platform, str]:

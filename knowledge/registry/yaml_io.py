@@ -1,18 +1,22 @@
 """Reading and writing registry YAML, and finding the line behind a field.
 
-Parsing keeps no line numbers: a large valid registry should cost only what its data costs.
-When validation has something to report, `LineFinder` parses that one file again, keeping
-the node tree, and turns each error's field path into the line a maintainer must open.
+A registry file is read as a stream of parser events, one top-level record at a time, so
+a 100,000-entity file never exists in memory as a YAML node tree (about 29 MB per 1,000
+entities) nor as one giant dict: each record is handed to validation and dropped. Line
+numbers are not kept either; when validation has something to report, `LineFinder`
+parses that one file again, keeping the node tree, and turns each error's field path into
+the line a maintainer must open.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from knowledge.registry.schema import Registry
 
@@ -24,14 +28,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 YAML_SUFFIXES = (".yaml", ".yml")
 
 FieldPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One registry file as read from disk."""
-
-    path: Path
-    text: str
 
 
 class YamlSyntaxError(Exception):
@@ -52,14 +48,20 @@ def registry_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_source(path: Path) -> SourceFile:
-    return SourceFile(path, path.read_text(encoding="utf-8"))
+class NotAMapping(Exception):
+    """The file's top level is a list or a scalar, not a mapping of sections."""
 
 
-def parse(source: SourceFile) -> Any:
-    """The file's data, or YamlSyntaxError with the line and column of the problem."""
+def top_level(path: Path) -> Iterator[tuple[str, int | None, Any]]:
+    """The file's sections, record by record: ("entities", 0, {...}), ("entities", 1, ...),
+    and (key, None, value) for a section that is not a list. The file is read in chunks
+    by the parser, never whole. Raises YamlSyntaxError (at any point of the stream),
+    NotAMapping, or NotUtf8."""
     try:
-        return yaml.load(source.text, Loader=SafeLoader)
+        with path.open("rb") as stream:
+            yield from _sections(yaml.parse(stream, Loader=SafeLoader))
+    except yaml.reader.ReaderError as exc:
+        raise NotUtf8(exc.reason) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         context = exc.context or ""
@@ -68,23 +70,110 @@ def parse(source: SourceFile) -> Any:
         message = " ".join(part for part in (context, exc.problem or "") if part)
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise YamlSyntaxError(source.path, line, column, message) from exc
+        raise YamlSyntaxError(path, line, column, message) from exc
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(source.path, None, None, str(exc)) from exc
+        raise YamlSyntaxError(path, None, None, str(exc)) from exc
+
+
+class NotUtf8(Exception):
+    """The file is not UTF-8 text."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _sections(events: Iterator[yaml.Event]) -> Iterator[tuple[str, int | None, Any]]:
+    builder = _Builder(events)
+    next(events)  # StreamStartEvent
+    start = next(events)
+    if isinstance(start, yaml.StreamEndEvent):
+        return  # an empty file
+    first = next(events)
+    if isinstance(first, yaml.ScalarEvent) and builder.value(first) is None:
+        return  # a document holding nothing
+    if not isinstance(first, yaml.MappingStartEvent):
+        raise NotAMapping
+    while not isinstance(event := next(events), yaml.MappingEndEvent):
+        key = str(builder.value(event))
+        value = next(events)
+        if isinstance(value, yaml.SequenceStartEvent):
+            index = 0
+            while not isinstance(item := next(events), yaml.SequenceEndEvent):
+                yield key, index, builder.value(item)
+                index += 1
+        else:
+            yield key, None, builder.value(value)
+    for event in events:  # the rest of the stream: the parser reports what is wrong in it
+        if isinstance(event, yaml.DocumentStartEvent):
+            raise _error("expected a single document, but found another one", event)
+
+
+class _Builder:
+    """Python values from parser events, as PyYAML's safe loader would make them."""
+
+    def __init__(self, events: Iterator[yaml.Event]):
+        self._events = events
+        self._anchors: dict[str, Any] = {}
+        self._resolver = Resolver()
+        self._constructor = SafeConstructor()
+
+    def value(self, event: yaml.Event) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self._anchors:
+                raise _error(f"found undefined alias '{event.anchor}'", event)
+            return self._anchors[event.anchor]
+        if isinstance(event, yaml.ScalarEvent):
+            value = self._scalar(event)
+        elif isinstance(event, yaml.MappingStartEvent):
+            value = {}
+            while not isinstance(key_event := next(self._events), yaml.MappingEndEvent):
+                key = self.value(key_event)
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    raise _error("found an unhashable key", key_event)
+                value[key] = self.value(next(self._events))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value = []
+            while not isinstance(item := next(self._events), yaml.SequenceEndEvent):
+                value.append(self.value(item))
+        else:  # pragma: no cover - the parser sends nothing else inside a document
+            raise _error(f"unexpected {event}", event)
+        anchor = getattr(event, "anchor", None)
+        if anchor:
+            self._anchors[anchor] = value
+        return value
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self._resolver.resolve(  # type: ignore[no-untyped-call]
+                yaml.ScalarNode, event.value, event.implicit
+            )
+        if tag == "tag:yaml.org,2002:str":
+            return event.value
+        return self._constructor.construct_object(yaml.ScalarNode(tag, event.value))
+
+
+def _error(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
+    """A parse error at the event, reported like the parser's own."""
+    mark: Any = event.start_mark
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
 
 
 class LineFinder:
-    """Maps field paths of one file to line numbers, parsing the file once on first use."""
+    """Maps field paths of one file to line numbers, reading and parsing the file once,
+    on first use: only files with something to report pay for it."""
 
-    def __init__(self, source: SourceFile):
-        self._source = source
+    def __init__(self, path: Path):
+        self._path = path
         self._root: yaml.Node | None = None
 
     def line(self, path: Sequence[str | int]) -> int | None:
         """The line of the deepest node on `path`: the key of a field when it is there,
         else the record that lacks it."""
         if self._root is None:
-            self._root = yaml.compose(self._source.text, Loader=SafeLoader)
+            text = self._path.read_text(encoding="utf-8")
+            self._root = yaml.compose(text, Loader=SafeLoader)
             if self._root is None:
                 return None
         node: yaml.Node = self._root
