@@ -8,6 +8,7 @@ asks `current()` and gets the same object until an import changes the registry.
 from __future__ import annotations
 
 import asyncio
+import gc
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,6 +37,9 @@ class IndexCache:
                 async with self._sessions() as session:
                     registry = await RegistryRepository(session).load()
                 self._index = await asyncio.to_thread(RegistryIndex, registry, version)
+                # The index lives until the next import: keep the collector from
+                # walking its millions of objects again and again (seconds at 1M names).
+                gc.freeze()
         return self._index
 
     @property

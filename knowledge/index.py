@@ -28,7 +28,13 @@ from knowledge.registry.schema import (
     Registry,
     Spokesperson,
 )
-from knowledge.vocabulary import GENERIC_WORDS, STOPWORDS, TYPE_WORDS, fold_spelling
+from knowledge.vocabulary import (
+    GENERIC_WORDS,
+    PLATFORM_TOKENS,
+    STOPWORDS,
+    TYPE_WORDS,
+    fold_spelling,
+)
 
 HandleKey = tuple[Platform, str]
 _CLITICS = "وبلفك"
@@ -149,7 +155,7 @@ class RegistryIndex:
                 fuzzy_names.append(forms.core)
                 self._fuzzy_owner.append(entity.id)
                 self._fuzzy_kind.append(forms.kind or entity.kind)
-        self.known_words = frozenset(known)
+        self.known_words = frozenset(known | PLATFORM_TOKENS)
         """Every word of every name: a question's 'وللصحة' loses its 'ول' only if 'صحه' is one."""
         self.fuzzy = FuzzyIndex(fuzzy_names)
         self.lookalikes = LookalikeIndex(

@@ -26,7 +26,6 @@ from knowledge.vocabulary import (
     KIND_PLURALS,
     LIST_WORDS,
     OUT_OF_SCOPE_HINTS,
-    PLATFORM_TOKENS,
     PLATFORM_WORDS,
     SPOKESPERSON_WORDS,
     STOPWORDS,
@@ -108,12 +107,12 @@ def understand(
     known_words: frozenset[str] = frozenset(),
     known_handles: frozenset[str] = frozenset(),
 ) -> Understanding:
-    """`known_words` are the registry's name words (so 'وللصحة' can lose its 'ول' and
-    'moi' stays a name); `known_handles` its handles, case-folded (so 'is HRSD_SA real?'
-    is a check even without an @)."""
+    """`known_words` are the registry's name words and the platform words (so 'وللصحة'
+    can lose its 'ول', 'بتويتر' its 'ب', and 'moi' stays a name); `known_handles` its
+    handles, case-folded (so 'is HRSD_SA real?' is a check even without an @)."""
     text = text[:MAX_QUESTION_CHARS]
     lang = detect_language(text)
-    words = tokens(fold_spelling(normalize(text)), known_words | PLATFORM_TOKENS)
+    words = tokens(fold_spelling(normalize(text)), known_words)
     platform, words = _take_platform(words)
     handles = [_on(ref, platform) for ref in extract_handles(text)]
     if not handles:

@@ -117,6 +117,10 @@ class _Builder:
         self._anchors: dict[str, Any] = {}
         self._resolver = Resolver()
         self._constructor = SafeConstructor()
+        # First characters with which a plain scalar may be something other than a string.
+        self._typed_starts = frozenset(
+            char for char in Resolver.yaml_implicit_resolvers if char is not None
+        ) | {""}
 
     def value(self, event: yaml.Event) -> Any:
         if isinstance(event, yaml.AliasEvent):
@@ -145,6 +149,8 @@ class _Builder:
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = event.tag
+        if tag is None and event.implicit[0] and event.value[:1] not in self._typed_starts:
+            return event.value  # the common case: a plain string (no number, date, bool...)
         if tag is None or tag == "!":
             tag = self._resolver.resolve(  # type: ignore[no-untyped-call]
                 yaml.ScalarNode, event.value, event.implicit
