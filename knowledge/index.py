@@ -114,8 +114,10 @@ class RegistryIndex:
             + [key[1] for key in self.non_official]
         )
         """Every handle on record, case-folded: a bare word equal to one is a handle."""
-        self._exact: dict[str, list[str]] = defaultdict(list)
-        self._core: dict[str, list[str]] = defaultdict(list)
+        # Most names belong to one entity: a key maps to its id, and only the rare shared
+        # key to a tuple of ids (a list per key cost 130 MB at a million names).
+        self._exact: dict[str, str | tuple[str, ...]] = {}
+        self._core: dict[str, str | tuple[str, ...]] = {}
         fuzzy_names: list[str] = []
         self._fuzzy_owner: list[str] = []
         self._core_words: dict[str, array[int]] = {}
@@ -144,9 +146,9 @@ class RegistryIndex:
             forms = _forms(text, known)
             if not forms.content:
                 continue
-            _add_unique(self._exact[forms.key], entity.id)
+            _add(self._exact, forms.key, entity.id)
             if forms.core:
-                _add_unique(self._core[forms.core], entity.id)
+                _add(self._core, forms.core, entity.id)
                 for word in set(forms.core.split()):
                     posting = self._core_words.get(word)
                     if posting is None:
@@ -177,10 +179,10 @@ class RegistryIndex:
     # Names
 
     def exact(self, key: str) -> list[Entity]:
-        return [self.entities[i] for i in self._exact.get(key, ())]
+        return [self.entities[i] for i in _ids(self._exact.get(key))]
 
     def core(self, core: str) -> list[Entity]:
-        return [self.entities[i] for i in self._core.get(core, ())]
+        return [self.entities[i] for i in _ids(self._core.get(core))]
 
     def fuzzy_search(self, core: str, limit: int, cutoff: float = 50) -> list[NameHit]:
         """Entities whose names resemble `core`, best first."""
@@ -262,6 +264,18 @@ def short_key(entity_id: str) -> str:
     return hashlib.blake2s(entity_id.encode(), digest_size=5).hexdigest()
 
 
-def _add_unique(items: list[str], item: str) -> None:
-    if item not in items:
-        items.append(item)
+def _add(table: dict[str, str | tuple[str, ...]], key: str, entity_id: str) -> None:
+    found = table.get(key)
+    if found is None:
+        table[key] = entity_id
+    elif isinstance(found, str):
+        if found != entity_id:
+            table[key] = (found, entity_id)
+    elif entity_id not in found:
+        table[key] = (*found, entity_id)
+
+
+def _ids(found: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if found is None:
+        return ()
+    return (found,) if isinstance(found, str) else found
