@@ -40,9 +40,9 @@ from telegram import Bot
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bot_api_server import BotApiServer
+from bot_process import bot_environment
 
 from bot.delivery import OutboxSender, Pace
-from bot.settings import Settings
 from db.engine import create_engine, open_database
 from db.importer import import_registry, registry_digest
 from db.registry_index import IndexCache
@@ -58,7 +58,6 @@ from db.repositories.alerts import (
 from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.validation import load_registry
 
-ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_GLOBAL_RATE = 30
 TELEGRAM_PER_CHAT_RATE = 1
 TARGET_SHARE = 0.90
@@ -67,7 +66,6 @@ DEFAULT_CAP = Pace().per_second
 FIRST_CHAT = 1_000_000
 START_WAIT = 90.0
 STOP_WAIT = 30.0
-SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
 JSONDict = dict[str, Any]
 
 
@@ -231,26 +229,9 @@ async def outbox_unfinished(url: str) -> int:
 # ---------------------------------------------------------------------------------------
 
 
-def bot_environment(server: BotApiServer, url: str, cap: float | None) -> dict[str, str]:
-    """The environment of a deployment: this checkout, the server as Telegram, and the cap
-    (None: ALERTS_PER_SECOND unset, the sender's default pace)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key.upper() not in SETTING_NAMES and "PROXY" not in key.upper()
-    }
-    env.update(
-        PYTHONPATH=str(ROOT),
-        TELEGRAM_BOT_TOKEN=server.token,
-        TELEGRAM_BASE_URL=server.base_url,
-        DATABASE_URL=url,
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-        NO_PROXY="127.0.0.1,localhost",
-    )
-    if cap is not None:
-        env["ALERTS_PER_SECOND"] = str(cap)
-    return env
+def cap_setting(cap: float | None) -> dict[str, str]:
+    """ALERTS_PER_SECOND for a run; unset (the sender's default pace) when None."""
+    return {} if cap is None else {"ALERTS_PER_SECOND": str(cap)}
 
 
 def wait_for_delivery(
@@ -299,7 +280,7 @@ def run_process(
             process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "run"],
                 cwd=workdir,
-                env=bot_environment(server, url, cap),
+                env=bot_environment(server, url, LOG_LEVEL="WARNING", **cap_setting(cap)),
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
@@ -29,14 +28,13 @@ from typing import Any, Self
 
 import pytest
 from bot_api_server import BotApiServer
+from bot_process import bot_environment, stop
 
-from bot.settings import Settings
 from db.engine import create_engine, open_database, session_factory
 from db.repositories.alerts import ALL, EVERYTHING, QUEUED, SENDING, SENT, AlertRepository
 
 JSONDict = dict[str, Any]
 
-REPO = Path(__file__).resolve().parent.parent
 SUBSCRIBERS = 150
 KILL_AT = 45
 """The bot is killed while Telegram accepts this message: 30 to 60 in, as the plan says."""
@@ -46,7 +44,6 @@ START_WAIT = 45.0
 FINISH_WAIT = 40.0
 STOP_WAIT = 20.0
 FIRST_CHAT = 50_000
-SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
 
 
 class KillingServer(BotApiServer):
@@ -81,28 +78,6 @@ class KillingServer(BotApiServer):
         return status, payload
 
 
-def environment(server: BotApiServer, database_url: str) -> dict[str, str]:
-    """The caller's environment minus anything Rasmi's settings or a proxy would read, plus
-    what a deployment sets."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key.upper() not in SETTING_NAMES and "PROXY" not in key.upper()
-    }
-    paths = [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    env.update(
-        PYTHONPATH=os.pathsep.join(paths),
-        TELEGRAM_BOT_TOKEN=server.token,
-        TELEGRAM_BASE_URL=server.base_url,
-        DATABASE_URL=database_url,
-        ALERTS_PER_SECOND=str(ALERTS_PER_SECOND),
-        LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-        NO_PROXY="127.0.0.1,localhost",
-    )
-    return env
-
-
 def start_bot(server: BotApiServer, database_url: str, log: Path) -> subprocess.Popen[bytes]:
     """``python -m bot.cli run`` in a fresh directory (no stray ``.env``), logging to a file."""
     workdir = log.parent / log.stem
@@ -111,24 +86,11 @@ def start_bot(server: BotApiServer, database_url: str, log: Path) -> subprocess.
         return subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
             cwd=workdir,
-            env=environment(server, database_url),
+            env=bot_environment(server, database_url, ALERTS_PER_SECOND=str(ALERTS_PER_SECOND)),
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-
-
-def stop(process: subprocess.Popen[bytes]) -> int | None:
-    """SIGTERM as systemd and Docker send it; None if the bot hung and had to be killed."""
-    if process.poll() is not None:
-        return process.returncode
-    process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=STOP_WAIT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        return None
 
 
 def wait(
@@ -189,7 +151,7 @@ def test_a_killed_bot_resumes_its_alerts_with_at_most_one_duplicate(
         try:
             wait(server.killed.is_set, f"{KILL_AT} alerts", START_WAIT, first)
         finally:
-            stop(first)
+            stop(first, STOP_WAIT)
             first_log = (tmp_path / "first.log").read_text(encoding="utf-8", errors="replace")
             print(f"--- first run (killed) ---\n{first_log}")
         at_crash = outbox_states(database_url)
@@ -210,7 +172,7 @@ def test_a_killed_bot_resumes_its_alerts_with_at_most_one_duplicate(
                 second,
             )
         finally:
-            code = stop(second)
+            code = stop(second, STOP_WAIT)
         second_log = (tmp_path / "second.log").read_text(encoding="utf-8", errors="replace")
         print(f"--- second run (exit code {code}) ---\n{second_log}")
 

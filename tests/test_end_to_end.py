@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -32,13 +30,11 @@ from typing import Any, TypeVar
 
 import pytest
 from bot_api_server import MAX_MESSAGE_LENGTH, BotApiServer, parse_html
-
-from bot.settings import Settings
+from bot_process import bot_environment, stop
 
 JSONDict = dict[str, Any]
 _T = TypeVar("_T")
 
-REPO = Path(__file__).resolve().parent.parent
 WAIT = 15.0
 """Generous: a 2-core CI machine starting Python, PTB and a database can be slow."""
 START_WAIT = 45.0
@@ -47,7 +43,6 @@ STOP_WAIT = 20.0
 LIVENESS_CHECK = 0.5
 """How often a wait looks up from the server to check that the bot is still running."""
 
-SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
 
 SAUDI_MOI_CHANNEL = -1001234567890
 """A Telegram channel posing as the Ministry of Interior: @saudimoi is on the registry's
@@ -130,29 +125,6 @@ class RunningBot:
         ]
 
 
-def bot_environment(server: BotApiServer, database_url: str, **extra: str) -> dict[str, str]:
-    """The process environment: the caller's, minus anything Rasmi's settings or a proxy
-    would read (a developer's WEBHOOK_URL must not turn the polling test into a webhook
-    test, and 127.0.0.1 must not go through a proxy), plus what a deployment sets."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key.upper() not in SETTING_NAMES and "PROXY" not in key.upper()
-    }
-    paths = [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    env.update(
-        PYTHONPATH=os.pathsep.join(paths),  # this checkout's code, whatever is installed
-        TELEGRAM_BOT_TOKEN=server.token,
-        TELEGRAM_BASE_URL=server.base_url,
-        DATABASE_URL=database_url,
-        LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-        NO_PROXY="127.0.0.1,localhost",
-    )
-    env.update(extra)
-    return env
-
-
 @contextlib.contextmanager
 def running_bot(
     server: BotApiServer, database_url: str, workdir: Path, **extra_env: str
@@ -177,7 +149,7 @@ def running_bot(
     try:
         yield bot
     finally:
-        code = stop(process)
+        code = stop(process, STOP_WAIT)
         for said, answered in bot.transcript:
             print(f"> {said}\n< {short(answered)}")
         print(f"--- rasmi run (exit code {code}) ---\n{bot.log()}")
@@ -186,19 +158,6 @@ def running_bot(
     # Whatever else happened, Telegram never had to refuse a request as malformed: HTML it
     # cannot parse, a message over 4096 characters, a bad keyboard, a stale query id.
     assert "telegram.error.BadRequest" not in bot.log()
-
-
-def stop(process: subprocess.Popen[bytes]) -> int | None:
-    """SIGTERM, as systemd and Docker stop the bot; SIGKILL if it hangs. None: it hung."""
-    if process.poll() is not None:
-        return process.returncode
-    process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=STOP_WAIT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        return None
 
 
 def wait_until_polling(bot: RunningBot) -> None:

@@ -1,0 +1,52 @@
+"""The real `rasmi run` as a child process, for end-to-end tests and benchmarks that
+point it at the local Bot API server instead of Telegram."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from bot_api_server import BotApiServer
+
+from bot.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
+
+
+def bot_environment(server: BotApiServer, database_url: str, **extra: str) -> dict[str, str]:
+    """The caller's environment minus anything Rasmi's settings or a proxy would read (a
+    developer's WEBHOOK_URL must not turn a polling test into a webhook test, and
+    127.0.0.1 must not go through a proxy), plus what a deployment sets."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key.upper() not in SETTING_NAMES and "PROXY" not in key.upper()
+    }
+    paths = [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env.update(
+        PYTHONPATH=os.pathsep.join(paths),  # this checkout's code, whatever is installed
+        TELEGRAM_BOT_TOKEN=server.token,
+        TELEGRAM_BASE_URL=server.base_url,
+        DATABASE_URL=database_url,
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    env.update(extra)
+    return env
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> int | None:
+    """SIGTERM, as systemd and Docker stop the bot; SIGKILL if it hangs (then None)."""
+    if process.poll() is not None:
+        return process.returncode
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return None
