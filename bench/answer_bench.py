@@ -25,7 +25,6 @@ import json
 import math
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import yaml
+from harness import peak_mb, report, run_in_child
 from rapidfuzz import fuzz, process
 
 from knowledge.engine import Engine
@@ -68,7 +68,6 @@ QUESTION_SEED = 7
 TYPO_QUESTIONS = 100
 VOCABULARY_SIZE = 3000
 NAMES_PER_ENTITY = 3  # ar, en, fr: the bundled registry has 2.6 names per entity
-RESULT_MARK = "BENCH-RESULT "
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
 PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
@@ -426,11 +425,6 @@ class CaseResult:
         return [message for ok, message in checks if not ok]
 
 
-def peak_mb() -> float:
-    """Peak RSS of this process so far; Linux reports ru_maxrss in KiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def rss_now_mb() -> float:
     """Current RSS from /proc (Linux), unlike ru_maxrss which only ever grows."""
     return int(Path("/proc/self/statm").read_text().split()[1]) * PAGE_MB
@@ -559,7 +553,7 @@ def child_main(raw_spec: str) -> None:
     """Entry point of a case subprocess: prints one marked JSON line for the parent."""
     spec = CaseSpec(**json.loads(raw_spec))
     result = measure(spec)
-    print(RESULT_MARK + json.dumps(asdict(result), ensure_ascii=False), flush=True)
+    report(asdict(result))
 
 
 # -------------------------------------------------------------------------- parent side
@@ -576,12 +570,10 @@ def result_from_json(raw: str) -> CaseResult:
 def run_case(spec: CaseSpec) -> CaseResult:
     """Runs `spec` in a fresh interpreter; its stderr passes through for progress."""
     progress(f"running {spec.name} ...")
-    command = [sys.executable, str(Path(__file__).resolve()), "--case", json.dumps(asdict(spec))]
-    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    for line in completed.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return result_from_json(line.removeprefix(RESULT_MARK))
-    return CaseResult(spec.name, spec.size, error=f"the case exited with {completed.returncode}")
+    reported, code = run_in_child(__file__, asdict(spec))
+    if reported is not None:
+        return result_from_json(reported)
+    return CaseResult(spec.name, spec.size, error=f"the case exited with {code}")
 
 
 def plan(args: argparse.Namespace) -> list[CaseSpec]:

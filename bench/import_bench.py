@@ -18,8 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import peak_mb, report, run_in_child
 from sqlalchemy import text
 from synthetic import check_sample, write_registry
 
@@ -43,8 +42,6 @@ except ImportError:  # the constant lived in db.importer before
 TARGET_ENTITIES = 100_000
 TARGET_SECONDS = 60.0
 TARGET_MB = 1024.0
-RESULT_MARK = "BENCH-RESULT "
-STATUS = Path("/proc/self/status")
 
 
 @dataclass(frozen=True)
@@ -113,24 +110,6 @@ class Stopwatch:
         return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def peak_mb() -> float:
-    """Peak RSS of this process so far, in MiB.
-
-    On Linux this is VmHWM, not ru_maxrss: the kernel carries the parent's RSS at fork
-    into the child's ru_maxrss across exec, so a case started by a parent holding 300 MB
-    would report at least 300 MB. VmHWM belongs to the new process image alone.
-    Elsewhere, ru_maxrss (KiB on Linux and BSD; bytes on macOS, which is not corrected).
-    """
-    try:
-        with STATUS.open() as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 async def reset_postgres(url: str) -> None:
     """An empty schema, so the import starts from a fresh database like the SQLite cases
     (and Alembic runs its migrations again)."""
@@ -196,7 +175,7 @@ def child_main(raw_spec: str) -> None:
     """Entry point of a case subprocess: prints one marked JSON line for the parent."""
     spec = CaseSpec(**json.loads(raw_spec))
     result = profiled(spec) if spec.profile else measure(spec)
-    print(RESULT_MARK + json.dumps(asdict(result)), flush=True)
+    report(asdict(result))
 
 
 # -------------------------------------------------------------------------- parent side
@@ -205,12 +184,10 @@ def child_main(raw_spec: str) -> None:
 def run_case(spec: CaseSpec) -> CaseResult:
     """Runs `spec` in a fresh interpreter; its stderr passes through for diagnosis."""
     print(f"running {spec.name} ...", file=sys.stderr, flush=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--case", json.dumps(asdict(spec))]
-    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    for line in completed.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return CaseResult(**json.loads(line.removeprefix(RESULT_MARK)))
-    return CaseResult(spec.name, error=f"the case process exited with {completed.returncode}")
+    reported, code = run_in_child(__file__, asdict(spec))
+    if reported is not None:
+        return CaseResult(**json.loads(reported))
+    return CaseResult(spec.name, error=f"the case process exited with {code}")
 
 
 def generate(folder: Path, size: int, files: int) -> Path:
