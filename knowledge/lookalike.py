@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal, TypeVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, DamerauLevenshtein
@@ -34,6 +36,7 @@ from rapidfuzz.distance import OSA, DamerauLevenshtein
 from knowledge.links import clean_text, has_arabic_letter
 
 Reason = Literal["homoglyph", "affix", "edit_distance"]
+_T = TypeVar("_T")
 
 # Letters of other scripts that are drawn like a Latin letter or digit, keyed by the
 # lowercase ASCII character they imitate. Generated from Unicode TR39 confusables.txt
@@ -213,11 +216,6 @@ class Resemblance:
     """Damerau-Levenshtein distance between the skeletons; 0 for homoglyph and affix."""
 
 
-class _Entry(NamedTuple):
-    official: str
-    key: object
-
-
 _REASON_ORDER = {"homoglyph": 0, "affix": 1, "edit_distance": 2}
 
 MAX_HANDLE = 128
@@ -228,20 +226,60 @@ class LookalikeIndex:
     """Official handles, searchable for the handles that imitate them.
 
     Build once per registry version; `find` only reads, so one index can be shared.
-    Measured on the 2-core machine (shared with other work, so the spread is wide) with
-    300,000 synthetic handles, 150,000 distinct skeletons, 96,000 of them of 8+ characters:
-    build 5-10 s, about 110 MB; `find` median 3-5 ms, 95th percentile 8-20 ms, nearly all
-    of it the two-edit scan. With 1,000 handles `find` takes about 0.1 ms.
+    Measured on the 2-core machine with 333,000 synthetic handles (a registry of a million
+    names), each its own skeleton of 10-13 characters, so that the two-edit scan covers
+    all of them: build about 3 s, 100 MB (300 bytes a handle, of which the skeleton
+    strings, held twice for a long one, are 130); `find` median 16 ms, 95th percentile
+    22 ms, nearly all of it the two-edit scan. With 1,000 handles `find` takes about 0.2 ms.
     """
 
     def __init__(self, handles: Iterable[tuple[str, object]]) -> None:
-        self._entries: list[_Entry] = []
-        self._exact: set[str] = set()
-        self._by_skeleton: dict[str, list[int]] = defaultdict(list)
-        self._by_collapsed: dict[str, list[str]] = defaultdict(list)
+        self._officials: list[str] = []
+        """Every handle as given, at its position; `_keys` holds the caller's key at the
+        same position. Two lists of references, not a tuple per handle, which costs four
+        times as much."""
+        self._keys: list[object] = []
+        self._by_skeleton: dict[str, int | tuple[int, ...]] = {}
+        """Skeleton -> the position of its handle, or the positions in order when several
+        share it (the same handle on several platforms). Most skeletons have one handle:
+        a bare int saves the 90 bytes of a list."""
+        self._by_collapsed: dict[str, str | tuple[str, ...]] = {}
+        """Collapsed skeleton -> the skeletons with a doubled letter that collapse to it.
+        A skeleton without one, nearly every skeleton, is its own collapsed form and is
+        looked up in `_by_skeleton` instead, at no cost here."""
+        self._length = 0
+        """Handles with a skeleton, which `len` counts; a handle without one is kept only
+        so that it is known as official."""
+        shared: dict[str, list[int]] = defaultdict(list)
+        folded_hashes = array("q")
         long_by_length: dict[int, list[str]] = defaultdict(list)
         for official, key in handles:
-            self._add(official, key, long_by_length)
+            position = len(self._officials)
+            self._officials.append(official)
+            self._keys.append(key)
+            text = _canonical(official)
+            folded_hashes.append(hash(text.casefold()))
+            shape = _strip_affixes(_core(text)).translate(_DIGIT_FOLD)
+            if not shape:
+                continue
+            self._length += 1
+            if self._by_skeleton.setdefault(shape, position) != position:
+                shared[shape].append(position)
+                continue
+            collapsed = _collapse(shape)
+            if collapsed != shape:
+                held = self._by_collapsed.get(collapsed)
+                self._by_collapsed[collapsed] = shape if held is None else (*_several(held), shape)
+            if allowed_distance(len(shape)) >= 2:
+                long_by_length[len(shape)].append(shape)
+        for shape, positions in shared.items():
+            self._by_skeleton[shape] = (*_several(self._by_skeleton[shape]), *positions)
+        # The handles for the exact match as the hashes of their casefolded forms, sorted,
+        # each with its handle's position to confirm a hit: 12 bytes a handle, where a set
+        # of casefolded copies costs 110.
+        order = sorted(range(len(folded_hashes)), key=folded_hashes.__getitem__)
+        self._exact_hashes = array("q", map(folded_hashes.__getitem__, order))
+        self._exact_positions = array("I", order)
         # One string per length, split: the copies lie side by side in memory, which
         # makes rapidfuzz's scan 3-5 times faster than over strings scattered by the build.
         self._long_by_length = {
@@ -251,22 +289,8 @@ class LookalikeIndex:
         self._alphabet = "".join(sorted(set().union(*editable)))
         self._longest = max(map(len, self._by_skeleton), default=0)
 
-    def _add(self, official: str, key: object, long_by_length: dict[int, list[str]]) -> None:
-        text = _canonical(official)
-        self._exact.add(text.casefold())
-        core = _core(text)
-        shape = _strip_affixes(core).translate(_DIGIT_FOLD)
-        if not shape:
-            return
-        if shape not in self._by_skeleton:
-            self._by_collapsed[_collapse(shape)].append(shape)
-            if allowed_distance(len(shape)) >= 2:
-                long_by_length[len(shape)].append(shape)
-        self._by_skeleton[shape].append(len(self._entries))
-        self._entries.append(_Entry(official, key))
-
     def __len__(self) -> int:
-        return len(self._entries)
+        return self._length
 
     def find(self, handle: str, limit: int = 3) -> list[Resemblance]:
         """Official handles that `handle` resembles but is not, closest first.
@@ -277,7 +301,7 @@ class LookalikeIndex:
         affix), then edit distance.
         """
         text = _canonical(handle[: MAX_HANDLE * 4])
-        if limit < 1 or not text or len(text) > MAX_HANDLE or text.casefold() in self._exact:
+        if limit < 1 or not text or len(text) > MAX_HANDLE or self._is_official(text):
             return []
         core = _core(text)
         shape = _strip_affixes(core).translate(_DIGIT_FOLD)
@@ -286,19 +310,31 @@ class LookalikeIndex:
         distances = self._distances(shape)
         folded = core.translate(_DIGIT_FOLD)
         found = [
-            self._resemblance(index, distance, folded)
+            self._resemblance(position, distance, folded)
             for other, distance in distances.items()
-            for index in self._by_skeleton[other]
+            for position in _several(self._by_skeleton[other])
         ]
         found.sort(key=lambda r: (r.distance, _REASON_ORDER[r.reason], r.official.casefold()))
         return found[:limit]
+
+    def _is_official(self, text: str) -> bool:
+        """Whether canonical `text` is one of the handles, compared case-insensitively."""
+        folded = text.casefold()
+        wanted = hash(folded)
+        at = bisect_left(self._exact_hashes, wanted)
+        while at < len(self._exact_hashes) and self._exact_hashes[at] == wanted:
+            official = self._officials[self._exact_positions[at]]
+            if _canonical(official).casefold() == folded:
+                return True
+            at += 1
+        return False
 
     def _distances(self, shape: str) -> dict[str, int]:
         """Every official skeleton `shape` resembles, with its edit distance."""
         distances: dict[str, int] = {}
         if shape in self._by_skeleton:
             distances[shape] = 0
-        for other in self._by_collapsed.get(_collapse(shape), ()):
+        for other in self._same_collapsed(shape):
             distances.setdefault(other, DamerauLevenshtein.distance(shape, other))
         if len(shape) <= self._longest + 2:
             for other in self._one_edit(shape):
@@ -307,14 +343,27 @@ class LookalikeIndex:
                 distances.setdefault(other, distance)
         return distances
 
-    def _resemblance(self, index: int, distance: int, folded_core: str) -> Resemblance:
+    def _same_collapsed(self, shape: str) -> tuple[str, ...]:
+        """Official skeletons that are `shape` but for doubled letters, in the order they
+        were added: `find` keeps that order between results its sort cannot tell apart."""
+        collapsed = _collapse(shape)
+        others = _several(self._by_collapsed.get(collapsed, ()))
+        if collapsed in self._by_skeleton:
+            return tuple(sorted((collapsed, *others), key=self._first_position))
+        return others
+
+    def _first_position(self, shape: str) -> int:
+        """The position of the first handle with skeleton `shape`: when it was added."""
+        return _several(self._by_skeleton[shape])[0]
+
+    def _resemblance(self, position: int, distance: int, folded_core: str) -> Resemblance:
         """Same skeleton and same letters before affixes are stripped: a homoglyph."""
-        entry = self._entries[index]
+        official = self._officials[position]
         reason: Reason = "edit_distance"
         if distance == 0:
-            same = _core(_canonical(entry.official)).translate(_DIGIT_FOLD) == folded_core
+            same = _core(_canonical(official)).translate(_DIGIT_FOLD) == folded_core
             reason = "homoglyph" if same else "affix"
-        return Resemblance(entry.official, entry.key, reason, distance)
+        return Resemblance(official, self._keys[position], reason, distance)
 
     def _one_edit(self, shape: str) -> Iterator[str]:
         """Official skeletons one edit from `shape` that allow an edit.
@@ -364,3 +413,8 @@ def _neighbours(shape: str, alphabet: str) -> Iterator[str]:
     for i in range(len(shape) + 1):
         for letter in alphabet:
             yield shape[:i] + letter + shape[i:]
+
+
+def _several(held: _T | tuple[_T, ...]) -> tuple[_T, ...]:
+    """What a table holds under one key, a bare value or a tuple of them, as a tuple."""
+    return held if isinstance(held, tuple) else (held,)

@@ -188,6 +188,15 @@ def test_one_handle_on_several_platforms_gives_one_result_each() -> None:
     assert {r.key for r in index.find("SaudiM0H")} == {("moh", "x"), ("moh", "instagram")}
 
 
+def test_handles_of_one_skeleton_come_in_the_order_given() -> None:
+    """The index keeps one position for a skeleton, and a tuple only when several share it:
+    results the sort cannot tell apart must still come in the caller's order."""
+    index = LookalikeIndex([("saudimoh", 1), ("SaudiMOH", 2), ("SAUDIMOH", 3)])
+    assert len(index) == 3
+    assert [r.key for r in index.find("SaudiM0H", limit=10)] == [1, 2, 3]
+    assert [r.key for r in index.find("SaudiMOOH", limit=10)] == [1, 2, 3]
+
+
 # --- the seed data ------------------------------------------------------------------------
 
 # Two real accounts of different bodies whose handles differ only by an affix. Both are
