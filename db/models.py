@@ -33,8 +33,9 @@ class EntityRow(SQLModel, table=True):
     __tablename__ = "entity"
 
     id: str = Field(primary_key=True, max_length=100)
-    position: int
-    """Order in the imported files, so an export reads like the file it came from."""
+    position: int = Field(index=True)
+    """Order in the imported files, so an export reads like the file it came from; the
+    index reads the registry in pages of positions."""
     name_ar: str | None = None
     name_en: str | None = None
     name_fr: str | None = None

@@ -1,20 +1,28 @@
 """The answering engine's index, loaded from the database and rebuilt when it changes.
 
 Building an index is CPU work (normalizing every name), so it runs in a worker thread and
-never stalls the event loop. The index is keyed by the last import's digest: a process
-asks `current()` and gets the same object until an import changes the registry.
+never stalls the event loop. The thread reads the registry page by page: each page is
+fetched by the event loop (the database driver is async) and handed to the thread, so a
+million names never sit in memory as rows or models all at once. The index is keyed by
+the last import's digest: a process asks `current()` and gets the same object until an
+import changes the registry.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import AsyncIterator, Iterator
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.repositories.registry import RegistryRepository
+from db.repositories.registry import EntityPage, RegistryRepository
 from knowledge.index import RegistryIndex
+from knowledge.registry.schema import Entity
+
+MAX_ATTEMPTS = 3
+"""Loads retried when an import lands during one (each retry reads the new registry)."""
 
 
 class IndexCache:
@@ -27,20 +35,41 @@ class IndexCache:
 
     async def current(self) -> RegistryIndex:
         """The index of the stored registry, rebuilt only if another import happened."""
-        async with self._sessions() as session:
-            last = await RegistryRepository(session).last_import()
-        version = f"{last.id}:{last.digest}" if last else ""
+        version = await self._version()
         if self._index is not None and self._index.version == version:
             return self._index
         async with self._lock:
             if self._index is None or self._index.version != version:
-                async with self._sessions() as session:
-                    registry = await RegistryRepository(session).load()
-                self._index = await asyncio.to_thread(RegistryIndex, registry, version)
+                self._index = await self._build(version)
                 # The index lives until the next import: keep the collector from
                 # walking its millions of objects again and again (seconds at 1M names).
                 gc.freeze()
         return self._index
+
+    async def _version(self) -> str:
+        async with self._sessions() as session:
+            last = await RegistryRepository(session).last_import()
+        return f"{last.id}:{last.digest}" if last else ""
+
+    async def _build(self, version: str) -> RegistryIndex:
+        """The index of the registry stored at `version`. The pages are read by several
+        statements, so an import that commits in between would mix two versions: the
+        version is read again afterwards, and the load repeated if it moved."""
+        for _ in range(MAX_ATTEMPTS):
+            async with self._sessions() as session:
+                repository = RegistryRepository(session)
+                non_official = await repository.non_official()
+                pages = repository.entity_pages()
+                try:
+                    entities = _pulled_from(pages, asyncio.get_running_loop())
+                    index = await asyncio.to_thread(RegistryIndex, entities, non_official, version)
+                finally:
+                    await pages.aclose()
+            latest = await self._version()
+            if latest == version:
+                return index
+            version = latest
+        return index  # imports keep landing: serve this one, the next refresh catches up
 
     @property
     def latest(self) -> RegistryIndex:
@@ -49,3 +78,17 @@ class IndexCache:
         if self._index is None:
             raise RuntimeError("the registry index has not been loaded yet")
         return self._index
+
+
+def _pulled_from(
+    pages: AsyncIterator[EntityPage], loop: asyncio.AbstractEventLoop
+) -> Iterator[Entity]:
+    """The entities of `pages`, for a worker thread: each page is fetched on `loop`
+    (where the async database session lives) while the thread waits for it, then made
+    into models in the thread, off the loop."""
+
+    async def next_page() -> EntityPage | None:
+        return await anext(pages, None)
+
+    while (page := asyncio.run_coroutine_threadsafe(next_page(), loop).result()) is not None:
+        yield from page.models()

@@ -21,7 +21,7 @@ async def button(update: Update, context: Context) -> None:
     if query is None or query.data is None:
         return
     action, value = parse(query.data)
-    entity = services(context).engine.index.by_key.get(value)
+    entity = services(context).engine.index.by_key(value)
     if action in (CARD, SPOKESPERSON) and entity is not None:
         await with_retries(query.answer)
         intent = Intent.SPOKESPERSON if action == SPOKESPERSON else Intent.OFFICIAL_ACCOUNTS

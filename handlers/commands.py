@@ -58,7 +58,7 @@ async def _deep_link(update: Update, context: Context, payload: str) -> bool:
     if message is None or not value:
         return False
     if kind in (CARD_LINK, SPOKESPERSON_LINK):
-        entity = engine.index.by_key.get(value)
+        entity = engine.index.by_key(value)
         if entity is None:
             return False
         intent = Intent.SPOKESPERSON if kind == SPOKESPERSON_LINK else Intent.OFFICIAL_ACCOUNTS
@@ -83,7 +83,7 @@ async def send_card(update: Update, context: Context, entity_id: str, intent: In
 
 def card_link(bot_username: str, engine: Engine, entity_id: str) -> str:
     """A link that opens an entity's card in a private chat with the bot."""
-    return create_deep_linked_url(bot_username, CARD_LINK + engine.index.keys[entity_id])
+    return create_deep_linked_url(bot_username, CARD_LINK + engine.index.key(entity_id))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -105,13 +105,12 @@ async def about(update: Update, context: Context) -> None:
     index = services(context).engine.index
     async with services(context).sessions() as session:
         last = await RegistryRepository(session).last_import()
-    accounts = sum(len(e.accounts) for e in index.registry.entities)
     lines = [
         t(
             "Rasmi answers from a registry of official government accounts: {entities} bodies "
             "and {accounts} accounts, each with its sources and the date it was checked.",
-            entities=len(index.registry.entities),
-            accounts=accounts,
+            entities=len(index.entities),
+            accounts=index.account_count,
         ),
         t(
             '"Official" is said only for an exact match in the registry. A handle that is not '

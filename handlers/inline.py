@@ -57,7 +57,7 @@ async def inline_query(update: Update, context: Context) -> None:
         main = engine.index.main_account(match.entity)
         results.append(
             InlineQueryResultArticle(
-                id=engine.index.keys[match.entity.id],
+                id=engine.index.key(match.entity.id),
                 title=renderer.name(match.entity),
                 description=display_handle(main.platform, main.handle)
                 if main

@@ -1,7 +1,7 @@
 """Inline keyboards under answers, and the callback data their buttons carry.
 
 Callback data must fit in 64 bytes, so it names entities by their short key
-(`RegistryIndex.keys`), never by an Arabic name: `card:<key>`, `spk:<key>`, `lang:<code>`,
+(`RegistryIndex.key`), never by an Arabic name: `card:<key>`, `spk:<key>`, `lang:<code>`,
 `ask:<n>` for the example questions of /start, `sub:<key>` to follow an entity,
 `unsub:<subscription id>` to stop.
 """
@@ -60,7 +60,7 @@ def answer_keyboard(
             [
                 [
                     InlineKeyboardButton(
-                        _name(m.entity, lang), callback_data=data(CARD, index.keys[m.entity.id])
+                        _name(m.entity, lang), callback_data=data(CARD, index.key(m.entity.id))
                     )
                 ]
                 for m in answer.entities
@@ -82,7 +82,7 @@ def entity_keyboard(
 ) -> InlineKeyboardMarkup | None:
     """With `bot_username` (cards shared in other chats, where Rasmi receives no button
     presses) the spokesperson button is a deep link into a private chat instead."""
-    key = index.keys[entity.id]
+    key = index.key(entity.id)
     rows: list[list[InlineKeyboardButton]] = []
     if not platform_only:
         accounts = [

@@ -165,7 +165,7 @@ async def digest(update: Update, context: Context) -> None:
 
 
 async def follow_button(update: Update, context: Context, key: str) -> None:
-    entity = services(context).engine.index.by_key.get(key)
+    entity = services(context).engine.index.by_key(key)
     lang = await interface_language(update, context)
     if entity is not None and await _may_manage(update, context):
         await follow(update, context, ENTITY, entity.id, lang)
@@ -339,7 +339,7 @@ async def _offer_candidates(
     index = services(context).engine.index
     renderer = Renderer(lang, html_mode=True)
     buttons = [
-        [InlineKeyboardButton(renderer.name(e)[:60], callback_data=data(FOLLOW, index.keys[e.id]))]
+        [InlineKeyboardButton(renderer.name(e)[:60], callback_data=data(FOLLOW, index.key(e.id)))]
         for e in entities
     ]
     await reply(message, t("Which one do you want to follow?"), InlineKeyboardMarkup(buttons))

@@ -84,6 +84,8 @@ class Answer:
     verifications: list[Verification] = field(default_factory=list)
     spokespeople: list[tuple[Entity, Spokesperson]] = field(default_factory=list)
     kind: str | None = None
+    total: int | None = None
+    """For a list: how many entities the kind has (`entities` holds the first ones)."""
 
     @property
     def confident(self) -> EntityMatch | None:
@@ -106,6 +108,7 @@ class Answer:
             "lang": self.lang,
             "intent": self.intent.value,
             "entities": [_entity_json(m, self.platform) for m in self.entities],
+            "total": self.total,
             "verification": _verification_json(self.verifications[0])
             if self.verifications
             else None,

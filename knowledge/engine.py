@@ -40,6 +40,8 @@ MAX_CANDIDATES = 3
 LOOKALIKE_CANDIDATES = 10
 """Resemblances asked of the all-platform look-alike index before keeping the asked
 platform's: the same skeleton on other platforms must not crowd the right one out."""
+LIST_LIMIT = 100
+"""Entities a list answer carries; `Answer.total` says how many the kind has."""
 SUGGESTION_FLOOR = 30.0
 """When nothing matches, names scoring above this are still shown as 'nearest'."""
 
@@ -277,17 +279,23 @@ class Engine:
         return current[0] if current else entity
 
     def _list(self, found: Understanding, lang: Lang) -> Answer:
+        """The first LIST_LIMIT active entities of the kind asked for, and how many
+        there are: a big registry has thousands of municipalities, and nobody reads them
+        in a chat."""
         kind = found.kind or EntityKind.MINISTRY
-        kinds = (
-            {kind, *COMPATIBLE_KINDS.get(kind, ())} if kind is EntityKind.MUNICIPALITY else {kind}
+        extra = COMPATIBLE_KINDS.get(kind, frozenset()) if kind is EntityKind.MUNICIPALITY else ()
+        kinds = [kind, *sorted(extra)]
+        ids = [i for k in kinds for i in self.index.active_by_kind.get(k, [])]
+        entities = [EntityMatch(self.index.entities[i], 100.0, True) for i in ids[:LIST_LIMIT]]
+        return Answer(
+            found.text,
+            lang,
+            Intent.LIST_KIND,
+            found.platform,
+            entities,
+            kind=kind.value,
+            total=len(ids),
         )
-        entities = [
-            EntityMatch(e, 100.0, True)
-            for k in kinds
-            for e in self.index.by_kind.get(k, [])
-            if e.status is EntityStatus.ACTIVE
-        ]
-        return Answer(found.text, lang, Intent.LIST_KIND, found.platform, entities, kind=kind.value)
 
     # Verification
 

@@ -3,7 +3,9 @@
 Everything a question needs is a dictionary lookup away: entity names in normalized form,
 handles by platform, former handles, non-official handles, spokespeople's accounts. `db/`
 loads the registry and builds a new index when the registry changes; an index is never
-modified, so readers need no lock.
+modified, so readers need no lock. The entities themselves are kept as JSON and decoded
+when an answer names them (`knowledge.entity_store`): at a million names that is what
+keeps the process under a gigabyte.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
+from knowledge.entity_store import EntityNaming, EntityStore
 from knowledge.fuzzy import FuzzyIndex
 from knowledge.lookalike import LookalikeIndex
 from knowledge.normalize import normalize, tokens
@@ -25,9 +29,9 @@ from knowledge.registry.schema import (
     EntityKind,
     EntityStatus,
     NonOfficial,
-    Registry,
     Spokesperson,
 )
+from knowledge.registry.validation import paused_gc
 from knowledge.vocabulary import (
     GENERIC_WORDS,
     PLATFORM_TOKENS,
@@ -37,6 +41,7 @@ from knowledge.vocabulary import (
 )
 
 HandleKey = tuple[Platform, str]
+_K = TypeVar("_K")
 _CLITICS = "وبلفك"
 
 
@@ -89,92 +94,109 @@ def _forms(normalized: str, known_words: frozenset[str]) -> NameForms:
     return NameForms(tuple(words), " ".join(core), kind)
 
 
-def entity_names(entity: Entity) -> Iterator[str]:
+def entity_names(entity: Entity | EntityNaming) -> Iterator[str]:
     for name in (entity.name.ar, entity.name.en, entity.name.fr, *entity.aliases):
         if name:
             yield name
 
 
 class RegistryIndex:
-    """Lookups over one registry version."""
+    """Lookups over one registry version.
 
-    def __init__(self, registry: Registry, version: str = ""):
+    Built from a stream of entities, one at a time, so that the validated registry never
+    has to be in memory whole: each entity is stored as JSON (see `EntityStore`) and the
+    tables below hold only ids, keys and normalized names.
+    """
+
+    def __init__(
+        self,
+        entities: Iterable[Entity],
+        non_official: Iterable[NonOfficial] = (),
+        version: str = "",
+    ):
         self.version = version
-        self.registry = registry
-        self.entities: dict[str, Entity] = {e.id: e for e in registry.entities}
-        self.by_kind: dict[EntityKind, list[Entity]] = defaultdict(list)
-        self.predecessors: dict[str, list[Entity]] = defaultdict(list)
-        self.accounts: dict[HandleKey, AccountHit] = {}
-        self.platform_ids: dict[tuple[Platform, str], AccountHit] = {}
-        self.spokesperson_accounts: dict[HandleKey, SpokespersonHit] = {}
-        self.non_official: dict[HandleKey, NonOfficial] = {n.key: n for n in registry.non_official}
-        self.known_handles = frozenset(
-            [a.key[1] for e in registry.entities for a in e.accounts]
-            + [r.key[1] for e in registry.entities for p in e.spokespeople for r in p.accounts]
-            + [key[1] for key in self.non_official]
-        )
-        """Every handle on record, case-folded: a bare word equal to one is a handle."""
+        self.entities = EntityStore()
+        self.active_by_kind: dict[EntityKind, list[str]] = defaultdict(list)
+        """The ids of the active entities of each kind, in registry order."""
+        self.account_count = 0
+        self._accounts: dict[HandleKey, str] = {}
+        self._platform_ids: dict[tuple[Platform, str], str] = {}
+        self._spokesperson_accounts: dict[HandleKey, str] = {}
+        self._non_official: dict[HandleKey, NonOfficial] = {n.key: n for n in non_official}
+        self._by_key: dict[str, str] = {}
         # Most names belong to one entity: a key maps to its id, and only the rare shared
         # key to a tuple of ids (a list per key cost 130 MB at a million names).
         self._exact: dict[str, str | tuple[str, ...]] = {}
         self._core: dict[str, str | tuple[str, ...]] = {}
-        fuzzy_names: list[str] = []
-        self._fuzzy_owner: list[str] = []
         self._core_words: dict[str, array[int]] = {}
         """For each word of a name core, the positions of the cores that contain it."""
+        self._fuzzy_owner: list[str] = []
         self._fuzzy_kind: list[EntityKind | None] = []
+        with paused_gc():  # millions of new objects, none of them in a cycle
+            words, official_handles = self._add_entities(entities)
+            self.known_handles = frozenset(
+                key[1]
+                for table in (self._accounts, self._spokesperson_accounts, self._non_official)
+                for key in table
+            )
+            """Every handle on record, case-folded: a bare word equal to one is a handle."""
+            # 'لحرس' is a word, but it is 'حرس' with a clitic: not a known word.
+            known = frozenset(w for w in words if not (w[0] in _CLITICS and w[1:] in words))
+            self.known_words = known | PLATFORM_TOKENS
+            """Every word of every name: a question's 'وللصحة' loses its 'ول' only if
+            'صحه' is one."""
+            self._add_names(known)
+            self.lookalikes = LookalikeIndex(official_handles)
 
-        self.keys: dict[str, str] = {e.id: short_key(e.id) for e in registry.entities}
-        """A short stable key per entity, for Telegram's 64-byte button data and deep links."""
-        self.by_key: dict[str, Entity] = {self.keys[e.id]: e for e in registry.entities}
-        for entity in registry.entities:
-            self.by_kind[entity.kind].append(entity)
-            for successor in entity.successors:
-                self.predecessors[successor].append(entity)
-            self._add_accounts(entity)
-        # Two passes: the words of all names are known only after the first, and the
-        # second needs them to strip a clitic ('لحرس الحدود' -> 'حرس حدود').
-        normalized = [
-            (entity, fold_spelling(normalize(name)))
-            for entity in registry.entities
-            for name in entity_names(entity)
-        ]
-        words = {w for _, text in normalized for w in tokens(text) if w not in STOPWORDS}
-        # 'لحرس' is a word of the first pass, but it is 'حرس' with a clitic: not a word.
-        known = frozenset(w for w in words if not (w[0] in _CLITICS and w[1:] in words))
-        for entity, text in normalized:
-            forms = _forms(text, known)
-            if not forms.content:
-                continue
-            _add(self._exact, forms.key, entity.id)
-            if forms.core:
-                _add(self._core, forms.core, entity.id)
-                for word in set(forms.core.split()):
-                    posting = self._core_words.get(word)
-                    if posting is None:
-                        posting = self._core_words[word] = array("I")
-                    posting.append(len(fuzzy_names))
-                fuzzy_names.append(forms.core)
-                self._fuzzy_owner.append(entity.id)
-                self._fuzzy_kind.append(forms.kind or entity.kind)
-        self.known_words = frozenset(known | PLATFORM_TOKENS)
-        """Every word of every name: a question's 'وللصحة' loses its 'ول' only if 'صحه' is one."""
+    def _add_entities(self, entities: Iterable[Entity]) -> tuple[set[str], list[tuple[str, str]]]:
+        """Stores each entity and indexes its accounts. Returns the words of all names
+        and the active accounts' handles (with their owner) for the look-alike index."""
+        words: set[str] = set()
+        official_handles: list[tuple[str, str]] = []
+        for entity in entities:
+            entity_id = self.entities.add(entity)
+            self._by_key[short_key(entity_id)] = entity_id
+            if entity.status is EntityStatus.ACTIVE:
+                self.active_by_kind[entity.kind].append(entity_id)
+            for account in entity.accounts:
+                key = account.key
+                self._accounts[key] = entity_id
+                if account.platform_id:
+                    self._platform_ids[(account.platform, account.platform_id)] = entity_id
+                if account.status is AccountStatus.ACTIVE:
+                    official_handles.append((key[1], entity_id))
+            self.account_count += len(entity.accounts)
+            for person in entity.spokespeople:
+                for ref in person.accounts:
+                    self._spokesperson_accounts[ref.key] = entity_id
+            for name in entity_names(entity):
+                words.update(tokens(fold_spelling(normalize(name))))
+        words.difference_update(STOPWORDS)
+        return words, official_handles
+
+    def _add_names(self, known: frozenset[str]) -> None:
+        """Fills the name tables. A second pass over the stored entities: a name's words
+        lose a clitic ('لحرس الحدود' -> 'حرس حدود') only if the bare word is a word of
+        some name, which is known once every name has been read. Normalizing again costs
+        less than keeping a million normalized names until then."""
+        fuzzy_names: list[str] = []
+        for entity_id, naming in self.entities.namings():
+            for name in entity_names(naming):
+                forms = name_forms(name, known)
+                if not forms.content:
+                    continue
+                _add(self._exact, forms.key, entity_id)
+                if forms.core:
+                    _add(self._core, forms.core, entity_id)
+                    for word in set(forms.core.split()):
+                        posting = self._core_words.get(word)
+                        if posting is None:
+                            posting = self._core_words[word] = array("I")
+                        posting.append(len(fuzzy_names))
+                    fuzzy_names.append(forms.core)
+                    self._fuzzy_owner.append(entity_id)
+                    self._fuzzy_kind.append(forms.kind or naming.kind)
         self.fuzzy = FuzzyIndex(fuzzy_names)
-        self.lookalikes = LookalikeIndex(
-            (hit.account.handle, hit.entity.id)
-            for hit in self.accounts.values()
-            if hit.account.status is AccountStatus.ACTIVE
-        )
-
-    def _add_accounts(self, entity: Entity) -> None:
-        for account in entity.accounts:
-            hit = AccountHit(entity, account)
-            self.accounts[account.key] = hit
-            if account.platform_id:
-                self.platform_ids[(account.platform, account.platform_id)] = hit
-        for person in entity.spokespeople:
-            for ref in person.accounts:
-                self.spokesperson_accounts[ref.key] = SpokespersonHit(entity, person)
 
     # Names
 
@@ -213,18 +235,50 @@ class RegistryIndex:
     # Handles
 
     def account(self, platform: Platform, handle: str) -> AccountHit | None:
-        return self.accounts.get(handle_key(platform, handle))
+        key = handle_key(platform, handle)
+        entity = self._owner(self._accounts, key)
+        if entity is None:
+            return None
+        return next(AccountHit(entity, a) for a in entity.accounts if a.key == key)
 
     def account_by_platform_id(self, platform: Platform, platform_id: str) -> AccountHit | None:
-        return self.platform_ids.get((platform, platform_id))
+        entity = self._owner(self._platform_ids, (platform, platform_id))
+        if entity is None:
+            return None
+        return next(
+            AccountHit(entity, a)
+            for a in entity.accounts
+            if a.platform is platform and a.platform_id == platform_id
+        )
 
     def spokesperson_account(self, platform: Platform, handle: str) -> SpokespersonHit | None:
-        return self.spokesperson_accounts.get(handle_key(platform, handle))
+        key = handle_key(platform, handle)
+        entity = self._owner(self._spokesperson_accounts, key)
+        if entity is None:
+            return None
+        return next(
+            SpokespersonHit(entity, person)
+            for person in entity.spokespeople
+            if any(ref.key == key for ref in person.accounts)
+        )
 
     def non_official_handle(self, platform: Platform, handle: str) -> NonOfficial | None:
-        return self.non_official.get(handle_key(platform, handle))
+        return self._non_official.get(handle_key(platform, handle))
 
     # Entities
+
+    def key(self, entity_id: str) -> str:
+        """The entity's short key, for Telegram's 64-byte button data and deep links."""
+        return short_key(entity_id)
+
+    def by_key(self, key: str) -> Entity | None:
+        """The entity a button or a deep link names, if this registry still has it."""
+        return self._owner(self._by_key, key)
+
+    def _owner(self, table: Mapping[_K, str], key: _K) -> Entity | None:
+        """The entity whose id `table` holds under `key`, decoded."""
+        entity_id = table.get(key)
+        return self.entities[entity_id] if entity_id is not None else None
 
     def successors(self, entity: Entity) -> list[Entity]:
         return [self.entities[i] for i in entity.successors if i in self.entities]

@@ -228,7 +228,7 @@ class Renderer:
 
     def listing(self, answer: Answer) -> str:
         kind = EntityKind(answer.kind or EntityKind.MINISTRY.value)
-        count = len(answer.entities)
+        count = answer.total if answer.total is not None else len(answer.entities)
         title = self.t.plural(
             "{kind}: {n} in the registry",
             "{kind}: {n} in the registry",

@@ -5,18 +5,21 @@ from __future__ import annotations
 import pytest
 
 from knowledge.answer import Verdict
-from knowledge.engine import Engine
+from knowledge.engine import LIST_LIMIT, Engine
 from knowledge.index import RegistryIndex
 from knowledge.links import HandleRef
 from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.handles import Platform
+from knowledge.registry.schema import Entity
 from knowledge.registry.validation import load_registry
+from knowledge.render import render
 from knowledge.understand import Intent
 
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine(RegistryIndex(load_registry(BUNDLED_REGISTRY)))
+    registry = load_registry(BUNDLED_REGISTRY)
+    return Engine(RegistryIndex(registry.entities, registry.non_official))
 
 
 def test_an_official_handle_comes_with_its_entity_role_and_evidence(engine: Engine) -> None:
@@ -105,6 +108,33 @@ def test_listing_a_kind(engine: Engine) -> None:
     assert answer.intent is Intent.LIST_KIND
     assert len(answer.entities) >= 20
     assert all(m.entity.kind.value == "ministry" for m in answer.entities)
+    assert answer.total == len(answer.entities)
+
+
+def test_a_long_list_carries_its_first_entities_and_the_count() -> None:
+    """Thousands of municipalities are counted, not all decoded and sent."""
+    count = LIST_LIMIT + 25
+    evidence = {
+        "sources": ["https://example.gov.sa"],
+        "checked": "2026-11",
+        "confidence": "confirmed",
+    }
+    entities = [
+        Entity.model_validate(
+            {
+                "id": f"m-{i}",
+                "name": {"en": f"Municipality {i}"},
+                "kind": "municipality",
+                "evidence": evidence,
+            }
+        )
+        for i in range(count)
+    ]
+    answer = Engine(RegistryIndex(entities)).answer("list all municipalities", lang="en")
+    assert answer.total == count
+    assert [m.entity.id for m in answer.entities] == [f"m-{i}" for i in range(LIST_LIMIT)]
+    text = render(answer)
+    assert f"{count} in the registry" in text and "and 65 more" in text
 
 
 @pytest.mark.parametrize(

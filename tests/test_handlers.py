@@ -69,7 +69,7 @@ async def test_an_example_button_asks_its_question(bot: Any) -> None:
 
 async def test_deep_links_open_a_card_a_spokesperson_or_a_check(bot: Any) -> None:
     application, _, updates = bot
-    key = application.bot_data[SERVICES].engine.index.keys["moe"]
+    key = application.bot_data[SERVICES].engine.index.key("moe")
     [card] = await send(bot, updates.message(f"/start e_{key}", updates.user(language_code="en")))
     assert "Official accounts of Ministry of Education" in card.text
     [people] = await send(bot, updates.message(f"/start s_{key}", updates.user(language_code="en")))
@@ -139,7 +139,7 @@ async def test_about_says_where_the_data_comes_from(bot: Any) -> None:
 
 async def test_buttons_open_cards_and_spokespeople_and_expire_politely(bot: Any) -> None:
     application, _, updates = bot
-    key = application.bot_data[SERVICES].engine.index.keys["moh"]
+    key = application.bot_data[SERVICES].engine.index.key("moh")
     en = updates.user(language_code="en")
     calls = await send(bot, updates.press(f"spk:{key}", en))
     assert calls[0].method == "answerCallbackQuery"

@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.importer import ImportResult, import_registry, registry_digest
+from db.registry_index import IndexCache
 from db.repositories.registry import RegistryCounts, RegistryRepository
 from knowledge.registry.diff import ChangeKind
 from knowledge.registry.export import export_registry
+from knowledge.registry.handles import Platform
 from knowledge.registry.validation import load_registry
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -57,6 +59,38 @@ async def test_what_is_stored_is_what_was_imported(
     await run_import(sessions, example_registry)
     async with sessions() as session:
         assert await RegistryRepository(session).load() == load_registry(example_registry)
+
+
+async def test_pages_of_entities_are_the_registry_in_file_order(
+    sessions: Sessions, bundled_copy: Path
+) -> None:
+    """Page boundaries fall between entities with accounts and spokespeople: none may be
+    lost, duplicated or given to the wrong neighbour."""
+    await run_import(sessions, bundled_copy)
+    async with sessions() as session:
+        pages = [page.models() async for page in RegistryRepository(session).entity_pages(7)]
+    assert {len(page) for page in pages[:-1]} == {7}
+    assert [e for page in pages for e in page] == load_registry(bundled_copy).entities
+
+
+async def test_the_index_cache_reads_the_stored_registry_and_follows_imports(
+    sessions: Sessions, bundled_copy: Path
+) -> None:
+    await run_import(sessions, bundled_copy)
+    cache = IndexCache(sessions)
+    index = await cache.current()
+    assert len(index.entities) == len(load_registry(bundled_copy).entities)
+    hit = index.account(Platform.X, "saudimoh")
+    assert hit is not None and hit.entity.id == "moh"
+    assert await cache.current() is index  # same version: not rebuilt
+
+    edit(bundled_copy / "entities.yaml", "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
+    await run_import(sessions, bundled_copy)
+    rebuilt = await cache.current()
+    assert rebuilt is not index and cache.latest is rebuilt
+    assert rebuilt.account(Platform.X, "SaudiMOH") is None
+    moved = rebuilt.account(Platform.X, "saudimoh_new")
+    assert moved is not None and moved.account.handle == "SaudiMOH_new"
 
 
 async def test_a_renamed_handle_and_a_replaced_spokesperson_are_two_changes(

@@ -28,7 +28,8 @@ ACCURACY_REPORT: dict[str, tuple[int, int]] = {}
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine(RegistryIndex(load_registry(BUNDLED_REGISTRY)))
+    registry = load_registry(BUNDLED_REGISTRY)
+    return Engine(RegistryIndex(registry.entities, registry.non_official))
 
 
 def labeled() -> list[dict[str, Any]]:

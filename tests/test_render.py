@@ -45,7 +45,7 @@ def engine() -> Engine:
             ]
         }
     )
-    return Engine(RegistryIndex(registry))
+    return Engine(RegistryIndex(registry.entities, registry.non_official))
 
 
 def tags(html: str) -> set[str]:

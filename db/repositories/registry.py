@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,12 +30,14 @@ from db.registry_rows import (
     spokesperson_rows,
 )
 from knowledge.registry.diff import Change
-from knowledge.registry.schema import Entity, Registry
+from knowledge.registry.schema import Entity, NonOfficial, Registry
 
 # Stay far below every backend's limit on bound parameters in one statement.
 _CHUNK = 500
 _BATCH = 5000
 """Rows per executemany: large enough to be fast, small enough to keep memory flat."""
+_PAGE = 1000
+"""Entities per page read: the event loop turns each page's rows into Python objects."""
 # Any constant will do: it only has to be the same for every Rasmi process.
 _IMPORT_LOCK_KEY = 0x7261736D69
 
@@ -53,6 +55,22 @@ class RegistryCounts:
     accounts: int
     spokespeople: int
     non_official: int
+
+
+@dataclass(frozen=True)
+class EntityPage:
+    """A page of stored entities, as rows: turning them into models is CPU work, left to
+    whoever reads the page (the index build does it in its worker thread)."""
+
+    entities: Sequence[Any]
+    accounts: dict[str, list[Any]]
+    spokespeople: dict[str, list[Any]]
+
+    def models(self) -> list[Entity]:
+        return [
+            entity_from_rows(row, self.accounts[row.id], self.spokespeople[row.id])
+            for row in self.entities
+        ]
 
 
 class RegistryRepository:
@@ -84,24 +102,41 @@ class RegistryRepository:
 
     async def load(self) -> Registry:
         """The whole registry, in the order of the files it was imported from."""
-        accounts: dict[str, list[Any]] = defaultdict(list)
-        for row in await self._rows(
-            select(ACCOUNT).order_by(ACCOUNT.c.entity_id, ACCOUNT.c.position)
-        ):
-            accounts[row.entity_id].append(row)
-        people: dict[str, list[Any]] = defaultdict(list)
-        query = select(SPOKESPERSON).order_by(SPOKESPERSON.c.entity_id, SPOKESPERSON.c.position)
+        entities = [entity async for page in self.entity_pages() for entity in page.models()]
+        return Registry(entities=entities, non_official=await self.non_official())
+
+    async def entity_pages(self, size: int = _PAGE) -> AsyncGenerator[EntityPage, None]:
+        """The entities in file order, `size` at a time, with their accounts and
+        spokespeople: the answering index reads a million names without ever holding
+        all their rows or models."""
+        after = -1
+        while True:
+            query = select(ENTITY).where(ENTITY.c.position > after).order_by(ENTITY.c.position)
+            rows = await self._rows(query.limit(size))
+            if not rows:
+                return
+            first, after = rows[0].position, rows[-1].position
+            accounts = await self._children(ACCOUNT, first, after)
+            people = await self._children(SPOKESPERSON, first, after)
+            yield EntityPage(rows, accounts, people)
+
+    async def _children(self, table: Table, first: int, last: int) -> dict[str, list[Any]]:
+        """The rows of `table` (accounts or spokespeople) of the entities whose positions
+        are `first` to `last`, by entity id, in their own order."""
+        query = (
+            select(table)
+            .join(ENTITY, ENTITY.c.id == table.c.entity_id)
+            .where(ENTITY.c.position.between(first, last))
+            .order_by(table.c.entity_id, table.c.position)
+        )
+        children: dict[str, list[Any]] = defaultdict(list)
         for row in await self._rows(query):
-            people[row.entity_id].append(row)
-        entities = [
-            entity_from_rows(row, accounts[row.id], people[row.id])
-            for row in await self._rows(select(ENTITY).order_by(ENTITY.c.position))
-        ]
-        non_official = [
-            non_official_from_row(row)
-            for row in await self._rows(select(NON_OFFICIAL).order_by(NON_OFFICIAL.c.position))
-        ]
-        return Registry(entities=entities, non_official=non_official)
+            children[row.entity_id].append(row)
+        return children
+
+    async def non_official(self) -> list[NonOfficial]:
+        query = select(NON_OFFICIAL).order_by(NON_OFFICIAL.c.position)
+        return [non_official_from_row(row) for row in await self._rows(query)]
 
     async def replace(self, old: Registry, new: Registry) -> None:
         """Makes the stored registry `new`, knowing it holds `old`: unchanged entities are
