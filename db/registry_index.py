@@ -11,7 +11,6 @@ import changes the registry.
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator, Iterator
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -41,9 +40,6 @@ class IndexCache:
         async with self._lock:
             if self._index is None or self._index.version != version:
                 self._index = await self._build(version)
-                # The index lives until the next import: keep the collector from
-                # walking its millions of objects again and again (seconds at 1M names).
-                gc.freeze()
         return self._index
 
     async def _version(self) -> str:
