@@ -73,7 +73,7 @@ async def measure(count: int) -> None:
             await application.start()
             services: Services = application.bot_data[SERVICES]
             engine = services.engine
-            updates = build_updates(fakes.Updates(application.bot), count, engine.index.keys["moh"])
+            updates = build_updates(fakes.Updates(application.bot), count, engine.index.key("moh"))
             for update in updates[:200]:  # warm up caches and the database pool
                 await application.process_update(update)
             request.clear()
