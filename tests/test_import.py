@@ -3,10 +3,12 @@ RASMI_TEST_DATABASE_URL is set)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -15,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.importer import ImportResult, import_registry, registry_digest
 from db.registry_index import IndexCache
 from db.repositories.registry import RegistryCounts, RegistryRepository
+from knowledge.index import RegistryIndex
 from knowledge.registry.diff import ChangeKind
 from knowledge.registry.export import export_registry
 from knowledge.registry.handles import Platform
@@ -91,6 +94,30 @@ async def test_the_index_cache_reads_the_stored_registry_and_follows_imports(
     assert rebuilt.account(Platform.X, "SaudiMOH") is None
     moved = rebuilt.account(Platform.X, "saudimoh_new")
     assert moved is not None and moved.account.handle == "SaudiMOH_new"
+
+
+async def test_an_import_that_lands_during_the_index_load_is_not_half_read(
+    sessions: Sessions, bundled_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages are read by several statements: an import committed between them must
+    make the cache load again, not serve a mix of two versions."""
+    await run_import(sessions, bundled_copy)
+    loop = asyncio.get_running_loop()
+    builds: list[str] = []
+
+    def build_while_importing(*args: Any) -> RegistryIndex:
+        index = RegistryIndex(*args)
+        if not builds:  # the first load: an import lands before it is finished
+            edit(bundled_copy / "entities.yaml", "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
+            asyncio.run_coroutine_threadsafe(run_import(sessions, bundled_copy), loop).result()
+        builds.append(index.version)
+        return index
+
+    monkeypatch.setattr("db.registry_index.RegistryIndex", build_while_importing)
+    index = await IndexCache(sessions).current()
+    assert len(builds) == 2 and builds[0] != builds[1] == index.version
+    assert index.account(Platform.X, "SaudiMOH_new") is not None
+    assert index.account(Platform.X, "SaudiMOH") is None
 
 
 async def test_a_renamed_handle_and_a_replaced_spokesperson_are_two_changes(
