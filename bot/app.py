@@ -7,7 +7,6 @@ disposes of the database engine.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 
@@ -23,13 +22,13 @@ from bot.delivery import OutboxSender, Pace
 from bot.registry_commands import ensure_imported
 from bot.settings import Settings
 from db.engine import create_engine, migrate, session_factory
-from db.importer import import_registry, registry_digest
+from db.importer import import_path
 from db.registry_index import IndexCache
 from db.repositories.users import PreferenceRepository
 from handlers.context import SERVICES, Services
 from knowledge.i18n import N_, Messages
 from knowledge.registry import BUNDLED_REGISTRY
-from knowledge.registry.validation import RegistryInvalid, load_registry
+from knowledge.registry.validation import RegistryInvalid
 from knowledge.understand import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -38,9 +37,15 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 """Answers carry several links; previews of them would bury the answer."""
 
 INDEX_REFRESH_SECONDS = 60.0
+"""How often the bot looks for a newer registry import (a cheap query)."""
 QUESTION_LOG_SECONDS = 5.0
 """How often buffered questions are written to the question log."""
-"""How often the bot looks for a newer registry import (a cheap query)."""
+DRAIN_SECONDS = 1.0
+"""How often the outbox is drained."""
+
+_ENGINE = "db_engine"
+_SETTINGS = "settings"
+_SENDER = "outbox_sender"
 
 COMMANDS = (
     ("start", N_("Start and see examples")),
@@ -93,20 +98,14 @@ def build_application(
     return application
 
 
-_ENGINE = "db_engine"
-_SETTINGS = "settings"
-_SENDER = "outbox_sender"
-DRAIN_SECONDS = 1.0
-
-
 async def prepare(application: Application) -> None:  # type: ignore[type-arg]
     """Before the first update (PTB's post_init): schema, registry, index, command menus,
     the job that picks up registry imports."""
     settings: Settings = application.bot_data[_SETTINGS]
     engine: AsyncEngine = application.bot_data[_ENGINE]
     await migrate(engine)
-    await ensure_imported(settings.database_url, settings.registry_path)
     services: Services = application.bot_data[SERVICES]
+    await ensure_imported(services.sessions, settings.registry_path)
     await services.index_cache.current()
     async with services.sessions() as session:
         services.languages.update(await PreferenceRepository(session).all_languages())
@@ -149,20 +148,17 @@ def schedule_jobs(application: Application, settings: Settings) -> None:  # type
                 },
                 name="sync-registry",
             )
-        application.job_queue.run_repeating(
-            _flush_question_log,
-            interval=QUESTION_LOG_SECONDS,
-            first=QUESTION_LOG_SECONDS,
-            name="flush-question-log",
-            job_kwargs={"misfire_grace_time": int(QUESTION_LOG_SECONDS)},
-        )
-        application.job_queue.run_repeating(
-            _refresh_index,
-            interval=INDEX_REFRESH_SECONDS,
-            first=INDEX_REFRESH_SECONDS,
-            name="refresh-index",
-            job_kwargs={"misfire_grace_time": int(INDEX_REFRESH_SECONDS)},
-        )
+        for callback, seconds, name in (
+            (_flush_question_log, QUESTION_LOG_SECONDS, "flush-question-log"),
+            (_refresh_index, INDEX_REFRESH_SECONDS, "refresh-index"),
+        ):
+            application.job_queue.run_repeating(
+                callback,
+                interval=seconds,
+                first=seconds,
+                name=name,
+                job_kwargs={"misfire_grace_time": int(seconds)},
+            )
 
 
 async def set_command_menus(application: Application) -> None:  # type: ignore[type-arg]
@@ -185,9 +181,10 @@ async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Re-imports the configured registry; an invalid file is logged and changes nothing."""
     settings: Settings = context.bot_data[_SETTINGS]
+    services: Services = context.bot_data[SERVICES]
     source = settings.registry_path or BUNDLED_REGISTRY
     try:
-        registry = await asyncio.to_thread(load_registry, source)
+        result = await import_path(services.sessions, source)
     except RegistryInvalid as exc:
         log.error(
             "registry sync: %s is invalid, nothing imported:\n%s",
@@ -195,9 +192,6 @@ async def sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:
             "\n".join(map(str, exc.problems)),
         )
         return
-    services: Services = context.bot_data[SERVICES]
-    digest = await asyncio.to_thread(registry_digest, source)
-    result = await import_registry(services.sessions, registry, str(source), digest)
     log.info(
         "registry sync: %d change(s), %d alert(s) queued", len(result.changes), result.alerts_queued
     )

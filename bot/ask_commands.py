@@ -27,8 +27,8 @@ EXIT_OK = 0
 
 async def load_engine(settings: Settings) -> Engine:
     """An engine over the stored registry, importing the registry on first use."""
-    await ensure_imported(settings.database_url, settings.registry_path)
     async with open_database(settings.database_url) as sessions:
+        await ensure_imported(sessions, settings.registry_path)
         index = await IndexCache(sessions).current()
     return Engine(index, settings.default_language)
 

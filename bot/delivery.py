@@ -31,9 +31,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from db.repositories.alerts import FAILED, QUEUED, SENT, AlertRepository, Due, StaleRows
+from handlers.sending import retry_after_seconds
+from knowledge.i18n import DEFAULT_LANG, supported
 from knowledge.index import RegistryIndex
 from knowledge.notices import render_change_notice, render_digests, render_message_notice
-from knowledge.understand import LANGUAGES, Lang
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class OutboxSender:
             for text in texts:
                 await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
         except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
+            wait = retry_after_seconds(exc)
             self._paused_until = self.clock() + wait
             # The row keeps its place in the queue, so this chat's notices stay in order:
             # the pause, not the row's time, makes the sender wait.
@@ -158,7 +159,7 @@ class OutboxSender:
     def _render(self, rows: list[Due]) -> list[str]:
         """The message for a row, or the digest of a chat's rows (in as many messages as
         it takes, so no notice is counted as sent without being shown)."""
-        lang = _lang(rows[0].lang)
+        lang = supported(rows[0].lang) or DEFAULT_LANG
         index = self.index()
         parts = []
         for row in rows:
@@ -170,7 +171,11 @@ class OutboxSender:
             else:
                 parts.append(
                     render_change_notice(
-                        row.payload["changes"], entity, lang, True, entities=index.entities
+                        row.payload["changes"],
+                        entity,
+                        lang,
+                        html_mode=True,
+                        entities=index.entities,
                     )
                 )
         if len(parts) == 1 and not rows[0].digest:
@@ -209,12 +214,3 @@ class OutboxSender:
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
-
-
-def _lang(value: str) -> Lang:
-    return next((lang for lang in LANGUAGES if lang == value), "ar")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from pathlib import Path
 
 from db.engine import open_database
-from db.repositories.alerts import AlertRepository
+from db.repositories.alerts import AlertRepository, send_time
 from db.repositories.registry import RegistryRepository
 from knowledge.understand import LANGUAGES
 
@@ -36,35 +35,24 @@ async def status(database_url: str, as_json: bool) -> int:
 async def schedule(database_url: str, at: str, entity_id: str | None, text_files: list[str]) -> int:
     """Queues a message for the followers of an entity (or everyone) at a time (UTC)."""
     try:
-        when = _parse_time(at)
+        when = send_time(at)
         texts = await asyncio.to_thread(_read_texts, text_files)
     except ValueError as exc:
         print(f"Cannot schedule: {exc}")
         return EXIT_INVALID
-    async with open_database(database_url) as sessions, sessions() as session:
-        registry = await RegistryRepository(session).load()
-    entities = {e.id: e for e in registry.entities}
-    if entity_id is not None and entity_id not in entities:
-        print(f"Cannot schedule: no entity has the id '{entity_id}'.")
-        return EXIT_INVALID
-    kind = entities[entity_id].kind.value if entity_id else None
     async with open_database(database_url) as sessions, sessions() as session, session.begin():
+        kind: str | None = None
+        if entity_id is not None:
+            kind = await RegistryRepository(session).kind_of(entity_id)
+            if kind is None:
+                print(f"Cannot schedule: no entity has the id '{entity_id}'.")
+                return EXIT_INVALID
         notice_id, queued = await AlertRepository(session).schedule_message(
             entity_id, kind, texts, when
         )
     audience = f"the followers of {entity_id}" if entity_id else "every subscriber"
     print(f"Notice #{notice_id} for {when:%Y-%m-%d %H:%M} UTC to {audience}: {queued} chat(s).")
     return EXIT_OK
-
-
-def _parse_time(value: str) -> dt.datetime:
-    if value == "now":
-        return dt.datetime.now(dt.UTC)
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"'{value}' is not a time like 2026-12-01T09:00 (UTC)") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _read_texts(text_files: list[str]) -> dict[str, str]:

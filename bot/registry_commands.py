@@ -12,8 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from db.engine import open_database
-from db.importer import ImportResult, import_registry, registry_digest
+from db.importer import ImportResult, import_path, import_registry, registry_digest
 from db.models import ChangeRow
 from db.repositories.questions import QuestionLogRepository
 from db.repositories.registry import RegistryRepository
@@ -67,16 +70,14 @@ async def import_(database_url: str, path: Path | None, as_json: bool) -> int:
     return EXIT_OK
 
 
-async def ensure_imported(database_url: str, path: Path | None) -> ImportResult | None:
-    """On first start: migrate, and import the registry when the database has none."""
-    source = path or BUNDLED_REGISTRY
-    async with open_database(database_url) as sessions:
-        async with sessions() as session:
-            if not await RegistryRepository(session).is_empty():
-                return None
-        return await import_registry(
-            sessions, load_registry(source), str(source), registry_digest(source)
-        )
+async def ensure_imported(
+    sessions: async_sessionmaker[AsyncSession], path: Path | None
+) -> ImportResult | None:
+    """On first start (the database migrated): import the registry when there is none."""
+    async with sessions() as session:
+        if not await RegistryRepository(session).is_empty():
+            return None
+    return await import_path(sessions, path or BUNDLED_REGISTRY)
 
 
 async def export(database_url: str, fmt: ExportFormat, output: Path | None) -> int:

@@ -6,6 +6,7 @@ by validation stops before the database is opened, and any failure later rolls b
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from db.repositories.alerts import AlertRepository
 from db.repositories.registry import RegistryCounts, RegistryRepository
 from knowledge.registry.diff import Change, diff_registries
 from knowledge.registry.schema import Registry
-from knowledge.registry.validation import paused_gc
+from knowledge.registry.validation import load_registry, paused_gc
 from knowledge.registry.yaml_io import registry_files
 
 
@@ -48,6 +49,15 @@ class ImportResult:
             "alerts_queued": self.alerts_queued,
             "changes": [c.as_dict() for c in self.changes],
         }
+
+
+async def import_path(sessions: async_sessionmaker[AsyncSession], source: Path) -> ImportResult:
+    """Validates and imports the registry file or folder `source`, reading and hashing its
+    files in a worker thread so a running bot goes on answering; raises RegistryInvalid
+    for an invalid registry."""
+    registry = await asyncio.to_thread(load_registry, source)
+    digest = await asyncio.to_thread(registry_digest, source)
+    return await import_registry(sessions, registry, str(source), digest)
 
 
 def registry_digest(path: Path) -> str:
@@ -88,10 +98,18 @@ async def _import(
             await repository.finish_import(import_id, counts, [], now)
             return ImportResult(counts, [], False, import_id, digest, source, 0)
         old = await repository.load()
-        changes = [] if baseline else diff_registries(old, registry)
+        changes, kinds = ([], {}) if baseline else await asyncio.to_thread(_changes, old, registry)
         await repository.replace(old, registry)
         counts = await repository.counts()
         await repository.finish_import(import_id, counts, changes, now)
-        kinds = {e.id: e.kind.value for e in (*old.entities, *registry.entities)}
         queued = await AlertRepository(session).notify_changes(import_id, changes, kinds, now)
     return ImportResult(counts, changes, baseline, import_id, digest, source, queued)
+
+
+def _changes(old: Registry, new: Registry) -> tuple[list[Change], dict[str, str]]:
+    """The changes, and the kind of each entity they name (its subscribers may follow the
+    kind): work over the whole registry, for a worker thread."""
+    changes = diff_registries(old, new)
+    named = {change.entity_id for change in changes}
+    kinds = {e.id: e.kind.value for e in (*old.entities, *new.entities) if e.id in named}
+    return changes, kinds

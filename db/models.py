@@ -223,7 +223,8 @@ class NoticeRow(SQLModel, table=True):
     kind: str = Field(max_length=20)
     """'change' (from the change log) or 'message' (written by a maintainer)."""
     payload: dict[str, Any] = _json()
-    """For 'change': {"changes": [change rows as dicts]}; for 'message': {"text": ...}."""
+    """For 'change': {"changes": [change rows as dicts]}; for 'message': {"texts": {lang:
+    text}}."""
     deliver_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 

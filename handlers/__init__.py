@@ -71,7 +71,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         group=ANSWERS,
     )
     application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & _TEXT, questions.edited_text),
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & _TEXT & filters.ChatType.PRIVATE,
+            questions.edited_text,
+        ),
         group=ANSWERS,
     )
     application.add_handler(

@@ -35,10 +35,10 @@ async def button(update: Update, context: Context) -> None:
             await with_retries(lambda: query.edit_message_text(text))
     elif action == FOLLOW and entity is not None:
         await with_retries(query.answer)
-        await subscriptions.follow_button(update, context, value)
+        await subscriptions.follow_button(update, context, entity.id)
     elif action == UNFOLLOW and value.isdigit():
         await with_retries(query.answer)
-        await subscriptions.unfollow_button(update, context, value)
+        await subscriptions.unfollow_button(update, context, int(value))
     elif action == EXAMPLE and value.isdigit():
         await with_retries(query.answer)
         lang = await interface_language(update, context)
@@ -48,6 +48,7 @@ async def button(update: Update, context: Context) -> None:
     else:
         # A button from an older registry version, or data Rasmi never sent.
         t = Messages(await interface_language(update, context))
-        await with_retries(lambda: query.answer(t("This button has expired. Please ask again.")))
+        expired = t("This button has expired. Please ask again.")
+        await with_retries(lambda: query.answer(expired))
         if query.message is not None and update.effective_message is not None:
-            await reply(update.effective_message, t("This button has expired. Please ask again."))
+            await reply(update.effective_message, expired)

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.helpers import create_deep_linked_url
 
 from db.repositories.registry import RegistryRepository
 from handlers.context import Context, services
-from handlers.keyboards import answer_keyboard, examples_keyboard, language_keyboard
+from handlers.keyboards import (
+    CARD_LINK,
+    SPOKESPERSON_LINK,
+    VERIFY_LINK,
+    answer_keyboard,
+    examples_keyboard,
+    language_keyboard,
+)
 from handlers.language import interface_language
 from handlers.questions import answer_question
 from handlers.sending import reply
-from knowledge.engine import Engine
 from knowledge.i18n import Messages
 from knowledge.render import Renderer
 from knowledge.understand import Intent, Lang
-
-CARD_LINK = "e_"
-SPOKESPERSON_LINK = "s_"
-VERIFY_LINK = "v_"
 
 
 def examples(lang: Lang) -> list[str]:
@@ -79,11 +80,6 @@ async def send_card(update: Update, context: Context, entity_id: str, intent: In
     answer = engine.card(entity_id, lang, intent)
     text = Renderer(lang, html_mode=True).render(answer)
     await reply(message, text, answer_keyboard(answer, engine.index, lang))
-
-
-def card_link(bot_username: str, engine: Engine, entity_id: str) -> str:
-    """A link that opens an entity's card in a private chat with the bot."""
-    return create_deep_linked_url(bot_username, CARD_LINK + engine.index.key(entity_id))
 
 
 async def help_command(update: Update, context: Context) -> None:

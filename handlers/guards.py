@@ -3,10 +3,10 @@ Rasmi cannot read, and the one error handler."""
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from handlers.context import Context, services
@@ -30,8 +30,8 @@ async def flood_gate(update: Update, context: Context) -> None:
     if (
         verdict is Flood.NOTICE
         and update.effective_message is not None
-        and update.effective_chat
-        and update.effective_chat.type == "private"
+        and update.effective_chat is not None
+        and update.effective_chat.type == ChatType.PRIVATE
     ):
         t = Messages(await interface_language(update, context))
         await reply(
@@ -56,7 +56,7 @@ async def on_error(update: object, context: Context) -> None:
     """Logs the error with what caused it, and tells the user politely; never raises."""
     log.error(
         "error while handling an update: %s",
-        html.escape(str(update))[:500] if update else "(no update)",
+        str(update)[:500] if update else "(no update)",
         exc_info=context.error,
     )
     if not isinstance(update, Update) or update.effective_message is None:

@@ -7,10 +7,9 @@ from telegram.constants import ParseMode
 
 from handlers.context import Context, services
 from handlers.keyboards import entity_keyboard
-from handlers.language import chosen_language, interface_language
+from handlers.language import chosen_language
 from handlers.questions import log_question
 from handlers.sending import with_retries
-from knowledge.i18n import Messages
 from knowledge.registry.handles import display_handle
 from knowledge.render import Renderer
 from knowledge.understand import Intent
@@ -24,15 +23,14 @@ async def inline_query(update: Update, context: Context) -> None:
     if query is None:
         return
     text = query.query.strip()
-    lang = await chosen_language(update, context)
     if not text:
         await with_retries(lambda: query.answer([], cache_time=CACHE_SECONDS))
         return
     engine = services(context).engine
-    answer = engine.answer(text, lang)
+    answer = engine.answer(text, await chosen_language(update, context))
     lang = answer.lang
     renderer = Renderer(lang, html_mode=True)
-    t = Messages(lang or await interface_language(update, context))
+    t = renderer.t
     results: list[InlineQueryResultArticle] = []
     if answer.intent is Intent.VERIFY and answer.verifications:
         check = answer.verifications[0]
@@ -66,9 +64,11 @@ async def inline_query(update: Update, context: Context) -> None:
                     renderer.render(card), parse_mode=ParseMode.HTML
                 ),
                 reply_markup=entity_keyboard(
-                    match.entity, engine.index, lang, t, bot_username=context.bot.username
+                    match.entity, engine.index, lang, bot_username=context.bot.username
                 ),
             )
         )
-    await with_retries(lambda: query.answer(results, cache_time=CACHE_SECONDS, is_personal=False))
+    # Personal: the results follow the language the user chose, so Telegram must not hand
+    # them to another user who sends the same query.
+    await with_retries(lambda: query.answer(results, cache_time=CACHE_SECONDS, is_personal=True))
     log_question(context, answer, "inline")

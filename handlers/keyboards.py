@@ -3,7 +3,8 @@
 Callback data must fit in 64 bytes, so it names entities by their short key
 (`RegistryIndex.key`), never by an Arabic name: `card:<key>`, `spk:<key>`, `lang:<code>`,
 `ask:<n>` for the example questions of /start, `sub:<key>` to follow an entity,
-`unsub:<subscription id>` to stop.
+`unsub:<subscription id>` to stop. Deep links into a private chat with the bot carry
+`/start e_<key>` (a card), `s_<key>` (a spokesperson) or `v_<handle>` (a check).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
 from knowledge.answer import Answer
-from knowledge.i18n import Messages
 from knowledge.index import RegistryIndex
-from knowledge.registry.handles import Platform, display_handle, profile_url
+from knowledge.registry.handles import Platform, profile_url
 from knowledge.registry.schema import AccountRole, AccountStatus, Entity
+from knowledge.render import Renderer
 from knowledge.understand import Intent, Lang
 
 CARD = "card"
@@ -24,6 +25,9 @@ LANGUAGE = "lang"
 EXAMPLE = "ask"
 FOLLOW = "sub"
 UNFOLLOW = "unsub"
+CARD_LINK = "e_"
+SPOKESPERSON_LINK = "s_"
+VERIFY_LINK = "v_"
 MAX_ACCOUNT_BUTTONS = 6
 LANGUAGE_NAMES: dict[Lang, str] = {"ar": "العربية", "en": "English", "fr": "Français"}
 
@@ -44,44 +48,42 @@ def answer_keyboard(
 ) -> InlineKeyboardMarkup | None:
     """Buttons for an answer: the accounts of the entity it is about, its spokesperson and
     its other platforms; or one button per candidate when the question was ambiguous."""
-    t = Messages(lang)
+    renderer = Renderer(lang, html_mode=False)
     if answer.intent is Intent.VERIFY:
-        officials = [v for v in answer.verifications if v.official is not None]
+        officials = [v.official for v in answer.verifications if v.official is not None]
         rows = [
-            [_profile_button(v.official.platform, v.official.handle)]
-            for v in officials[:MAX_ACCOUNT_BUTTONS]
-            if v.official is not None
+            [_profile_button(a.platform, a.handle, renderer)]
+            for a in officials[:MAX_ACCOUNT_BUTTONS]
         ]
         return InlineKeyboardMarkup(rows) if rows else None
-    if not answer.entities or answer.intent in (Intent.LIST_KIND,):
+    if not answer.entities or answer.intent is Intent.LIST_KIND:
         return None
     if answer.confident is None:
         return InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
-                        _name(m.entity, lang), callback_data=data(CARD, index.key(m.entity.id))
+                        renderer.name(m.entity), callback_data=data(CARD, index.key(m.entity.id))
                     )
                 ]
                 for m in answer.entities
             ]
         )
-    entity = (
-        answer.confident.successors[0] if answer.confident.successors else answer.confident.entity
-    )
-    return entity_keyboard(entity, index, lang, t, platform_only=answer.platform is not None)
+    entity = answer.entities[0].current
+    return entity_keyboard(entity, index, lang, platform_only=answer.platform is not None)
 
 
 def entity_keyboard(
     entity: Entity,
     index: RegistryIndex,
     lang: Lang,
-    t: Messages,
     platform_only: bool = False,
     bot_username: str | None = None,
 ) -> InlineKeyboardMarkup | None:
     """With `bot_username` (cards shared in other chats, where Rasmi receives no button
     presses) the spokesperson button is a deep link into a private chat instead."""
+    renderer = Renderer(lang, html_mode=False)
+    t = renderer.t
     key = index.key(entity.id)
     rows: list[list[InlineKeyboardButton]] = []
     if not platform_only:
@@ -90,9 +92,12 @@ def entity_keyboard(
             for a in entity.accounts
             if a.status is AccountStatus.ACTIVE and a.role is not AccountRole.MINISTER
         ]
-        rows.extend([_profile_button(a.platform, a.handle)] for a in accounts[:MAX_ACCOUNT_BUTTONS])
+        rows.extend(
+            [_profile_button(a.platform, a.handle, renderer)]
+            for a in accounts[:MAX_ACCOUNT_BUTTONS]
+        )
     if bot_username:
-        link = create_deep_linked_url(bot_username, f"s_{key}")
+        link = create_deep_linked_url(bot_username, SPOKESPERSON_LINK + key)
         rows.append([InlineKeyboardButton(t("Spokesperson"), url=link)])
         return InlineKeyboardMarkup(rows)
     extra = [
@@ -123,12 +128,8 @@ def examples_keyboard(examples: list[str]) -> InlineKeyboardMarkup:
     )
 
 
-def _profile_button(platform: Platform, handle: str) -> InlineKeyboardButton:
+def _profile_button(platform: Platform, handle: str, renderer: Renderer) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        f"{display_handle(platform, handle)} · {platform.value}", url=profile_url(platform, handle)
+        f"{renderer.handle_text(platform, handle)} · {renderer.platform(platform)}",
+        url=profile_url(platform, handle),
     )
-
-
-def _name(entity: Entity, lang: Lang) -> str:
-    names = {"ar": entity.name.ar, "en": entity.name.en, "fr": entity.name.fr}
-    return names[lang] or entity.name.ar or entity.name.en or entity.name.fr or entity.id

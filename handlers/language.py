@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from db.repositories.alerts import AlertRepository
 from db.repositories.users import PreferenceRepository
 from handlers.context import Context, services
 from knowledge.i18n import supported
@@ -35,9 +36,12 @@ async def interface_language(update: Update, context: Context) -> Lang:
 
 
 async def choose_language(update: Update, context: Context, lang: Lang) -> None:
+    """Keeps the user's choice; the alerts to their private chat (whose id is theirs)
+    follow it too."""
     user = update.effective_user
     if user is None:
         return
     async with services(context).sessions() as session, session.begin():
         await PreferenceRepository(session).set_language(user.id, lang)
+        await AlertRepository(session).set_language(user.id, lang)
     services(context).languages[user.id] = lang

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import (
     MessageOrigin,
@@ -66,24 +67,24 @@ async def group_text(update: Update, context: Context) -> None:
     if message is None or not message.text:
         return
     username = context.bot.username
-    mentioned = bool(username) and f"@{username}".casefold() in message.text.casefold()
+    text, mentioned = message.text, 0
+    if username:
+        mention = re.escape(f"@{username}")
+        text, mentioned = re.subn(mention, "", text, count=1, flags=re.IGNORECASE)
     replied = (
         message.reply_to_message is not None
         and message.reply_to_message.from_user is not None
         and message.reply_to_message.from_user.id == context.bot.id
     )
-    if not (mentioned or replied):
-        return
-    text = message.text
-    if mentioned:
-        text = _without_mention(text, username)
-    await answer_question(update, context, text, "group")
+    if mentioned or replied:
+        await answer_question(update, context, text.strip(), "group")
 
 
 async def edited_text(update: Update, context: Context) -> None:
-    """An edited question is answered again: the edit usually fixes a typo."""
+    """An edited question (in a private chat) is answered again: the edit usually fixes a
+    typo."""
     message = update.edited_message
-    if message is not None and message.text and message.chat.type == "private":
+    if message is not None and message.text:
         await answer_question(update, context, message.text, "private")
 
 
@@ -93,15 +94,15 @@ async def forwarded(update: Update, context: Context) -> None:
     if message is None or message.forward_origin is None:
         return
     engine = services(context).engine
-    lang = await chosen_language(update, context) or await interface_language(update, context)
-    origin_line, checks = origin_checks(message.forward_origin, engine, Messages(lang))
+    lang = await interface_language(update, context)
+    renderer = Renderer(lang, html_mode=True)
+    origin_line, checks = origin_checks(message.forward_origin, engine, renderer.t)
     body = (message.text or message.caption or "")[:MAX_QUESTION_CHARS]
     if body:
         inner = engine.answer(body, lang)
         if inner.intent is Intent.VERIFY:
             checks += [v for v in inner.verifications if v not in checks]
     answer = Answer(origin_line, lang, Intent.VERIFY, verifications=checks)
-    renderer = Renderer(lang, html_mode=True)
     text = renderer.s.text(origin_line)
     if checks:
         text += "\n\n" + renderer.render(answer)
@@ -136,14 +137,6 @@ def origin_checks(
     if not username:
         return line + " " + t("It has no public username to check."), []
     return line, [engine.verify(HandleRef(Platform.TELEGRAM, username, f"@{username}", False))]
-
-
-def _without_mention(text: str, username: str | None) -> str:
-    if not username:
-        return text
-    lowered = text.casefold()
-    at = lowered.find(f"@{username}".casefold())
-    return (text[:at] + text[at + len(username) + 1 :]).strip() if at >= 0 else text
 
 
 async def caption(update: Update, context: Context) -> None:

@@ -4,13 +4,15 @@ network errors without holding up any other chat."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +55,25 @@ async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
         try:
             return await call()
         except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            seconds = retry_after_seconds(exc)
             if attempt == MAX_RETRIES or seconds > MAX_WAIT:
                 raise
             log.warning("flood wait of %.0f s from Telegram; retrying", seconds)
             await asyncio.sleep(seconds)
         except BadRequest:
             raise
-        except (TimedOut, NetworkError):
+        except NetworkError:  # TimedOut included
             if attempt == MAX_RETRIES:
                 raise
             await asyncio.sleep(0.5 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The flood wait Telegram asked for: PTB gives a timedelta or, until PTB_TIMEDELTA is
+    the default, a number of seconds."""
+    wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
 
 
 async def reply(
@@ -77,8 +85,6 @@ async def reply(
     for position, piece in enumerate(pieces):
         markup = keyboard if position == len(pieces) - 1 else None
         sent = await with_retries(
-            lambda piece=piece, markup=markup: message.reply_text(  # type: ignore[misc]
-                piece, reply_markup=markup, do_quote=False
-            )
+            partial(message.reply_text, piece, reply_markup=markup, do_quote=False)
         )
     return sent

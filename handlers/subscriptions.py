@@ -3,26 +3,26 @@ button on cards; and the admins' /status and /notice."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
-from db.repositories.alerts import ALL, ENTITY, EVERYTHING, KIND, AlertRepository
+from db.repositories.alerts import ALL, ENTITY, EVERYTHING, KIND, AlertRepository, send_time
 from handlers.context import Context, services
 from handlers.keyboards import FOLLOW, UNFOLLOW, data
 from handlers.language import interface_language
 from handlers.sending import reply, with_retries
+from knowledge.answer import Answer
 from knowledge.i18n import Messages
-from knowledge.normalize import normalize, tokens
 from knowledge.registry.schema import Entity, EntityKind
 from knowledge.render import Renderer
-from knowledge.understand import Lang
-from knowledge.vocabulary import KIND_PLURALS
+from knowledge.understand import LANGUAGES, Lang
+from knowledge.vocabulary import KIND_PLURALS, match_words
 
 EVERYTHING_WORDS = frozenset(
-    {"all", "everything", "الكل", "كل", "الجميع", "tout", "tous", "toutes"}
+    word
+    for phrase in ("all", "everything", "الكل", "كل", "الجميع", "tout", "tous", "toutes")
+    for word in match_words(phrase)
 )
 MAX_LISTED = 30
 
@@ -50,9 +50,7 @@ async def subscribe(update: Update, context: Context) -> None:
         if answer.confident is None:
             await _offer_candidates(update, context, [m.entity for m in answer.entities], lang)
             return
-        entity = answer.confident.entity
-        current = answer.confident.successors[0] if answer.confident.successors else entity
-        scope, target = ENTITY, current.id
+        scope, target = ENTITY, _followed_id(answer)
     await follow(update, context, scope, target, lang)
 
 
@@ -61,10 +59,11 @@ async def follow(update: Update, context: Context, scope: str, target: str, lang
     message = update.effective_message
     if chat is None or message is None:
         return
-    t = Messages(lang)
+    renderer = Renderer(lang, html_mode=True)
+    t = renderer.t
     async with services(context).sessions() as session, session.begin():
         created = await AlertRepository(session).subscribe(chat.id, lang, scope, target)
-    name = _describe(scope, target, context, lang)
+    name = renderer.s.text(_describe(scope, target, context, renderer))
     if created:
         text = t("You will be alerted when the official accounts of {target} change.", target=name)
     else:
@@ -85,20 +84,14 @@ async def unsubscribe(update: Update, context: Context) -> None:
     scope, target = _target(argument)
     if scope is None:
         answer = services(context).engine.answer(argument)
-        entity = answer.confident.entity if answer.confident else None
-        scope, target = ENTITY, entity.id if entity else ""
+        scope, target = ENTITY, _followed_id(answer) if answer.confident else ""
     async with services(context).sessions() as session, session.begin():
         repository = AlertRepository(session)
         if scope == ALL:
             removed = await repository.unsubscribe(chat.id)
         else:
             removed = await repository.unsubscribe(chat.id, scope, target)
-    await reply(
-        message,
-        t("Done: you no longer receive these alerts.")
-        if removed
-        else t("You were not following that."),
-    )
+    await reply(message, _stopped(t, removed))
 
 
 async def subscriptions(update: Update, context: Context) -> None:
@@ -106,8 +99,8 @@ async def subscriptions(update: Update, context: Context) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    lang = await interface_language(update, context)
-    t = Messages(lang)
+    renderer = Renderer(await interface_language(update, context), html_mode=True)
+    t = renderer.t
     async with services(context).sessions() as session:
         repository = AlertRepository(session)
         followed = await repository.subscriptions(chat.id)
@@ -124,9 +117,9 @@ async def subscriptions(update: Update, context: Context) -> None:
     lines = [t("You follow:")]
     buttons = []
     for subscription_id, scope, target in followed[:MAX_LISTED]:
-        name = _describe(scope, target, context, lang)
-        lines.append(f"• {name}")
-        label = t("Stop: {target}", target=name)
+        name = _describe(scope, target, context, renderer)
+        lines.append(f"• {renderer.s.text(name)}")
+        label = t("Stop: {target}", target=name)  # button text is not HTML
         buttons.append(
             [InlineKeyboardButton(label[:60], callback_data=data(UNFOLLOW, str(subscription_id)))]
         )
@@ -164,31 +157,20 @@ async def digest(update: Update, context: Context) -> None:
         )
 
 
-async def follow_button(update: Update, context: Context, key: str) -> None:
-    entity = services(context).engine.index.by_key(key)
-    lang = await interface_language(update, context)
-    if entity is not None and await _may_manage(update, context):
-        await follow(update, context, ENTITY, entity.id, lang)
+async def follow_button(update: Update, context: Context, entity_id: str) -> None:
+    if await _may_manage(update, context):
+        lang = await interface_language(update, context)
+        await follow(update, context, ENTITY, entity_id, lang)
 
 
-async def unfollow_button(update: Update, context: Context, value: str) -> None:
+async def unfollow_button(update: Update, context: Context, subscription_id: int) -> None:
     chat, message = update.effective_chat, update.effective_message
-    if (
-        chat is None
-        or message is None
-        or not value.isdigit()
-        or not await _may_manage(update, context)
-    ):
+    if chat is None or message is None or not await _may_manage(update, context):
         return
     t = Messages(await interface_language(update, context))
     async with services(context).sessions() as session, session.begin():
-        removed = await AlertRepository(session).unsubscribe_id(chat.id, int(value))
-    await reply(
-        message,
-        t("Done: you no longer receive these alerts.")
-        if removed
-        else t("You were not following that."),
-    )
+        removed = await AlertRepository(session).unsubscribe_id(chat.id, subscription_id)
+    await reply(message, _stopped(t, removed))
 
 
 # Admins
@@ -225,8 +207,11 @@ async def notice(update: Update, context: Context) -> None:
         return
     t = Messages(await interface_language(update, context))
     args = context.args or []
-    when = _when(args[0]) if args else None
-    if len(args) < 3 or when is None:
+    try:
+        when = send_time(args[0]) if len(args) >= 3 else None
+    except ValueError:
+        when = None
+    if when is None:
         await reply(
             message,
             t(
@@ -245,7 +230,7 @@ async def notice(update: Update, context: Context) -> None:
         _, queued = await AlertRepository(session).schedule_message(
             entity.id if entity else None,
             entity.kind.value if entity else None,
-            {"ar": text, "en": text, "fr": text},
+            dict.fromkeys(LANGUAGES, text),
             when,
         )
     await reply(
@@ -258,16 +243,6 @@ def _stopped(t: Messages, removed: bool | int) -> str:
     if removed:
         return t("Done: you no longer receive these alerts.")
     return t("You were not following that.")
-
-
-def _when(value: str) -> dt.datetime | None:
-    if value.lower() == "now":
-        return dt.datetime.now(dt.UTC)
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 async def _admin(update: Update, context: Context) -> bool:
@@ -301,23 +276,31 @@ async def _may_manage(update: Update, context: Context) -> bool:
 
 
 def _target(argument: str) -> tuple[str | None, str]:
-    words = tokens(normalize(argument))
-    if any(w in EVERYTHING_WORDS for w in words) or argument.strip().lower() in EVERYTHING_WORDS:
-        return ALL, EVERYTHING
+    """A kind ("ministries", "all ministries"), everything ("all"), or (None) a body to
+    find by its name."""
+    words = match_words(argument)
     kinds = [KIND_PLURALS[w] for w in words if w in KIND_PLURALS]
     if kinds and len(words) <= 2:
         return KIND, kinds[0].value
+    if any(w in EVERYTHING_WORDS for w in words):
+        return ALL, EVERYTHING
     return None, argument
 
 
-def _describe(scope: str, target: str, context: Context, lang: Lang) -> str:
-    renderer = Renderer(lang, html_mode=True)
+def _followed_id(answer: Answer) -> str:
+    """The body a confident answer is about, or what it was renamed to: what /subscribe
+    follows and /unsubscribe stops."""
+    return answer.entities[0].current.id
+
+
+def _describe(scope: str, target: str, context: Context, renderer: Renderer) -> str:
+    """What a subscription follows, in words; plain text (escape it for HTML)."""
     if scope == ALL:
         return renderer.t("all government bodies")
     if scope == KIND:
         return renderer.kind(EntityKind(target))
     entity = services(context).engine.index.entities.get(target)
-    return renderer.s.text(renderer.name(entity)) if entity else renderer.s.text(target)
+    return renderer.name(entity) if entity else target
 
 
 async def _offer_candidates(
@@ -337,7 +320,7 @@ async def _offer_candidates(
         )
         return
     index = services(context).engine.index
-    renderer = Renderer(lang, html_mode=True)
+    renderer = Renderer(lang, html_mode=False)
     buttons = [
         [InlineKeyboardButton(renderer.name(e)[:60], callback_data=data(FOLLOW, index.key(e.id)))]
         for e in entities

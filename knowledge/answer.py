@@ -37,6 +37,12 @@ class EntityMatch:
     """False for suggestions: the user has to pick."""
     successors: list[Entity] = field(default_factory=list)
 
+    @property
+    def current(self) -> Entity:
+        """What the answer is about now: the first successor of a renamed body, else the
+        entity itself."""
+        return self.successors[0] if self.successors else self.entity
+
 
 @dataclass(frozen=True)
 class Similar:

@@ -262,10 +262,10 @@ class Engine:
     def _with_successors(self, matches: list[EntityMatch]) -> list[EntityMatch]:
         result: list[EntityMatch] = []
         for match in matches:
-            successors = self.index.current(match.entity)
             if match.entity.status is EntityStatus.ACTIVE:
                 result.append(match)
                 continue
+            successors = self.index.current(match.entity)
             result.append(EntityMatch(match.entity, match.score, match.confident, successors))
             if match.confident:
                 known = {m.entity.id for m in result}

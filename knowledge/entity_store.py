@@ -37,17 +37,20 @@ class EntityStore(Mapping[str, Entity]):
 
     def __init__(self, cache_size: int = DECODED_CACHE) -> None:
         self._json: dict[str, bytes] = {}
+        stored = self._json
         # Per store, not per class: a new registry version must not see the old entities.
-        self._decode = lru_cache(maxsize=cache_size)(self._decode_uncached)
+        # The cached function holds the dict, not the store: a cycle through the store
+        # would outlive the registry version, since the index build freezes the collector
+        # over everything it made (`gc.freeze`), and reference counting alone frees it.
+        self._decode = lru_cache(maxsize=cache_size)(
+            lambda entity_id: Entity.model_validate_json(stored[entity_id])
+        )
 
     def add(self, entity: Entity) -> str:
         """Stores `entity` and returns its id (the one string object every table shares)."""
         # Defaults left out: most fields are empty lists and default statuses.
         self._json[entity.id] = entity.model_dump_json(exclude_defaults=True).encode()
         return entity.id
-
-    def _decode_uncached(self, entity_id: str) -> Entity:
-        return Entity.model_validate_json(self._json[entity_id])
 
     def namings(self) -> Iterator[tuple[str, EntityNaming]]:
         """Every entity's id and names, in order, without decoding the entities."""

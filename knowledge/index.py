@@ -21,10 +21,11 @@ from typing import TypeVar
 from knowledge.entity_store import EntityNaming, EntityStore
 from knowledge.fuzzy import FuzzyIndex
 from knowledge.lookalike import LookalikeIndex
-from knowledge.normalize import normalize, tokens
+from knowledge.one_or_many import OneOrMany, add, values
 from knowledge.registry.handles import Platform, handle_key
 from knowledge.registry.schema import (
     Account,
+    AccountRole,
     AccountStatus,
     Entity,
     EntityKind,
@@ -38,7 +39,7 @@ from knowledge.vocabulary import (
     PLATFORM_TOKENS,
     STOPWORDS,
     TYPE_WORDS,
-    fold_spelling,
+    match_words,
 )
 
 HandleKey = tuple[Platform, str]
@@ -85,11 +86,7 @@ class NameHit:
 
 
 def name_forms(text: str, known_words: frozenset[str] = frozenset()) -> NameForms:
-    return _forms(fold_spelling(normalize(text)), known_words)
-
-
-def _forms(normalized: str, known_words: frozenset[str]) -> NameForms:
-    words = [t for t in tokens(normalized, known_words) if t not in STOPWORDS]
+    words = [t for t in match_words(text, known_words) if t not in STOPWORDS]
     kind = next((TYPE_WORDS[w] for w in words if w in TYPE_WORDS), None)
     core = [w for w in words if w not in TYPE_WORDS and w not in GENERIC_WORDS]
     return NameForms(tuple(words), " ".join(core), kind)
@@ -125,10 +122,8 @@ class RegistryIndex:
         self._spokesperson_accounts: dict[HandleKey, str] = {}
         self._non_official: dict[HandleKey, NonOfficial] = {n.key: n for n in non_official}
         self._by_key: dict[str, str] = {}
-        # Most names belong to one entity: a key maps to its id, and only the rare shared
-        # key to a tuple of ids (a list per key cost 130 MB at a million names).
-        self._exact: dict[str, str | tuple[str, ...]] = {}
-        self._core: dict[str, str | tuple[str, ...]] = {}
+        self._exact: dict[str, OneOrMany[str]] = {}
+        self._core: dict[str, OneOrMany[str]] = {}
         self._core_words: dict[str, array[int]] = {}
         """For each word of a name core, the positions of the cores that contain it."""
         self._fuzzy_owner: list[str] = []
@@ -160,7 +155,7 @@ class RegistryIndex:
         official_handles: list[tuple[str, str]] = []
         for entity in entities:
             entity_id = self.entities.add(entity)
-            self._by_key[short_key(entity_id)] = entity_id
+            self._by_key[self.key(entity_id)] = entity_id
             if entity.status is EntityStatus.ACTIVE:
                 self.active_by_kind[entity.kind].append(entity_id)
             for account in entity.accounts:
@@ -175,7 +170,7 @@ class RegistryIndex:
                 for ref in person.accounts:
                     self._spokesperson_accounts[ref.key] = entity_id
             for name in entity_names(entity):
-                words.update(tokens(fold_spelling(normalize(name))))
+                words.update(match_words(name))
         words.difference_update(STOPWORDS)
         return words, official_handles
 
@@ -190,9 +185,9 @@ class RegistryIndex:
                 forms = name_forms(name, known)
                 if not forms.content:
                     continue
-                _add(self._exact, forms.key, entity_id)
+                add(self._exact, forms.key, entity_id)
                 if forms.core:
-                    _add(self._core, forms.core, entity_id)
+                    add(self._core, forms.core, entity_id)
                     for word in set(forms.core.split()):
                         posting = self._core_words.get(word)
                         if posting is None:
@@ -206,10 +201,10 @@ class RegistryIndex:
     # Names
 
     def exact(self, key: str) -> list[Entity]:
-        return [self.entities[i] for i in _ids(self._exact.get(key))]
+        return [self.entities[i] for i in values(self._exact.get(key))]
 
     def core(self, core: str) -> list[Entity]:
-        return [self.entities[i] for i in _ids(self._core.get(core))]
+        return [self.entities[i] for i in values(self._core.get(core))]
 
     def fuzzy_search(self, core: str, limit: int, cutoff: float = 50) -> list[NameHit]:
         """Entities whose names resemble `core`, best first."""
@@ -272,9 +267,12 @@ class RegistryIndex:
 
     # Entities
 
-    def key(self, entity_id: str) -> str:
-        """The entity's short key, for Telegram's 64-byte button data and deep links."""
-        return short_key(entity_id)
+    @staticmethod
+    def key(entity_id: str) -> str:
+        """Ten characters that name an entity in a button or a deep link (Telegram's
+        button data is 64 bytes): ids may be long, Arabic never appears in them, and the
+        key is the same in every process and version."""
+        return hashlib.blake2s(entity_id.encode(), digest_size=5).hexdigest()
 
     def by_key(self, key: str) -> Entity | None:
         """The entity a button or a deep link names, if this registry still has it."""
@@ -312,29 +310,6 @@ class RegistryIndex:
         if platform is not None:
             active = [a for a in active if a.platform is platform]
         ranked = sorted(
-            active, key=lambda a: (a.role.value != "main", a.platform is not Platform.X)
+            active, key=lambda a: (a.role is not AccountRole.MAIN, a.platform is not Platform.X)
         )
         return ranked[0] if ranked else None
-
-
-def short_key(entity_id: str) -> str:
-    """Ten characters that name an entity in a button or a link: ids may be long, Arabic
-    never appears in them, and the key is the same in every process and version."""
-    return hashlib.blake2s(entity_id.encode(), digest_size=5).hexdigest()
-
-
-def _add(table: dict[str, str | tuple[str, ...]], key: str, entity_id: str) -> None:
-    found = table.get(key)
-    if found is None:
-        table[key] = entity_id
-    elif isinstance(found, str):
-        if found != entity_id:
-            table[key] = (found, entity_id)
-    elif entity_id not in found:
-        table[key] = (*found, entity_id)
-
-
-def _ids(found: str | tuple[str, ...] | None) -> tuple[str, ...]:
-    if found is None:
-        return ()
-    return (found,) if isinstance(found, str) else found

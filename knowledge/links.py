@@ -144,25 +144,18 @@ def _instagram(segments: list[str], query: dict[str, str], fragment: str) -> str
     return _first(segments, _INSTAGRAM_RESERVED)
 
 
-def _at_name(segments: list[str]) -> str | None:
-    """The '@NAME' first segment of TikTok, Threads and Snapchat profile links."""
+def _at_name(segments: list[str], query: dict[str, str], fragment: str) -> str | None:
+    """The '@NAME' first segment of TikTok, Threads and Snapchat profile links (so
+    tiktok.com/t/CODE, a short link that cannot be resolved offline, gives nothing)."""
     if segments and segments[0].startswith("@") and len(segments[0]) > 1:
         return segments[0][1:]
     return None
 
 
-def _tiktok(segments: list[str], query: dict[str, str], fragment: str) -> str | None:
-    return _at_name(segments)  # tiktok.com/t/CODE is a short link: not resolvable offline
-
-
-def _threads(segments: list[str], query: dict[str, str], fragment: str) -> str | None:
-    return _at_name(segments)
-
-
 def _snapchat(segments: list[str], query: dict[str, str], fragment: str) -> str | None:
     if len(segments) >= 2 and segments[0].casefold() in {"add", "s"}:
         return segments[1]
-    return _at_name(segments)
+    return _at_name(segments, query, fragment)
 
 
 _YOUTUBE_RESERVED = _words(
@@ -267,7 +260,7 @@ _SITES: dict[str, _Site] = {
     },
     "instagram.com": _Site(Platform.INSTAGRAM, _instagram, _MOBILE),
     "instagr.am": _Site(Platform.INSTAGRAM, _instagram, _WWW),
-    "tiktok.com": _Site(Platform.TIKTOK, _tiktok, _MOBILE),
+    "tiktok.com": _Site(Platform.TIKTOK, _at_name, _MOBILE),
     "snapchat.com": _Site(Platform.SNAPCHAT, _snapchat, _WWW | {"story"}),
     "youtube.com": _Site(Platform.YOUTUBE, _youtube, _MOBILE),
     "youtu.be": _Site(Platform.YOUTUBE, _unresolvable, _WWW),
@@ -281,8 +274,8 @@ _SITES: dict[str, _Site] = {
     "telegram.dog": _Site(Platform.TELEGRAM, _telegram, _WWW),
     "wa.me": _Site(Platform.WHATSAPP, _wa_me, _WWW),
     "whatsapp.com": _Site(Platform.WHATSAPP, _whatsapp, _WWW | {"api"}),
-    "threads.net": _Site(Platform.THREADS, _threads, _WWW),
-    "threads.com": _Site(Platform.THREADS, _threads, _WWW),
+    "threads.net": _Site(Platform.THREADS, _at_name, _WWW),
+    "threads.com": _Site(Platform.THREADS, _at_name, _WWW),
 }
 
 _DOMAINS = "|".join(re.escape(d) for d in sorted(_SITES, key=len, reverse=True))

@@ -28,15 +28,15 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, DamerauLevenshtein
 
 from knowledge.links import clean_text, has_arabic_letter
+from knowledge.one_or_many import OneOrMany, add, values
 
 Reason = Literal["homoglyph", "affix", "edit_distance"]
-_T = TypeVar("_T")
 
 # Letters of other scripts that are drawn like a Latin letter or digit, keyed by the
 # lowercase ASCII character they imitate. Generated from Unicode TR39 confusables.txt
@@ -239,18 +239,17 @@ class LookalikeIndex:
         same position. Two lists of references, not a tuple per handle, which costs four
         times as much."""
         self._keys: list[object] = []
-        self._by_skeleton: dict[str, int | tuple[int, ...]] = {}
+        self._by_skeleton: dict[str, OneOrMany[int]] = {}
         """Skeleton -> the position of its handle, or the positions in order when several
         share it (the same handle on several platforms). Most skeletons have one handle:
         a bare int saves the 90 bytes of a list."""
-        self._by_collapsed: dict[str, str | tuple[str, ...]] = {}
+        self._by_collapsed: dict[str, OneOrMany[str]] = {}
         """Collapsed skeleton -> the skeletons with a doubled letter that collapse to it.
         A skeleton without one, nearly every skeleton, is its own collapsed form and is
         looked up in `_by_skeleton` instead, at no cost here."""
         self._length = 0
         """Handles with a skeleton, which `len` counts; a handle without one is kept only
         so that it is known as official."""
-        shared: dict[str, list[int]] = defaultdict(list)
         folded_hashes = array("q")
         long_by_length: dict[int, list[str]] = defaultdict(list)
         for official, key in handles:
@@ -263,17 +262,15 @@ class LookalikeIndex:
             if not shape:
                 continue
             self._length += 1
-            if self._by_skeleton.setdefault(shape, position) != position:
-                shared[shape].append(position)
+            new = shape not in self._by_skeleton
+            add(self._by_skeleton, shape, position)
+            if not new:
                 continue
             collapsed = _collapse(shape)
             if collapsed != shape:
-                held = self._by_collapsed.get(collapsed)
-                self._by_collapsed[collapsed] = shape if held is None else (*_several(held), shape)
+                add(self._by_collapsed, collapsed, shape)
             if allowed_distance(len(shape)) >= 2:
                 long_by_length[len(shape)].append(shape)
-        for shape, positions in shared.items():
-            self._by_skeleton[shape] = (*_several(self._by_skeleton[shape]), *positions)
         # The handles for the exact match as the hashes of their casefolded forms, sorted,
         # each with its handle's position to confirm a hit: 12 bytes a handle, where a set
         # of casefolded copies costs 110. The key is a Python function, not the array's
@@ -315,7 +312,7 @@ class LookalikeIndex:
         found = [
             self._resemblance(position, distance, folded)
             for other, distance in distances.items()
-            for position in _several(self._by_skeleton[other])
+            for position in values(self._by_skeleton[other])
         ]
         found.sort(key=lambda r: (r.distance, _REASON_ORDER[r.reason], r.official.casefold()))
         return found[:limit]
@@ -350,14 +347,14 @@ class LookalikeIndex:
         """Official skeletons that are `shape` but for doubled letters, in the order they
         were added: `find` keeps that order between results its sort cannot tell apart."""
         collapsed = _collapse(shape)
-        others = _several(self._by_collapsed.get(collapsed, ()))
+        others = values(self._by_collapsed.get(collapsed))
         if collapsed in self._by_skeleton:
             return tuple(sorted((collapsed, *others), key=self._first_position))
         return others
 
     def _first_position(self, shape: str) -> int:
         """The position of the first handle with skeleton `shape`: when it was added."""
-        return _several(self._by_skeleton[shape])[0]
+        return values(self._by_skeleton[shape])[0]
 
     def _resemblance(self, position: int, distance: int, folded_core: str) -> Resemblance:
         """Same skeleton and same letters before affixes are stripped: a homoglyph."""
@@ -416,8 +413,3 @@ def _neighbours(shape: str, alphabet: str) -> Iterator[str]:
     for i in range(len(shape) + 1):
         for letter in alphabet:
             yield shape[:i] + letter + shape[i:]
-
-
-def _several(held: _T | tuple[_T, ...]) -> tuple[_T, ...]:
-    """What a table holds under one key, a bare value or a tuple of them, as a tuple."""
-    return held if isinstance(held, tuple) else (held,)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from knowledge.i18n import N_
 from knowledge.registry.diff import ChangeKind
-from knowledge.registry.handles import Platform, display_handle, profile_url
+from knowledge.registry.handles import Platform, display_handle
 from knowledge.registry.schema import (
     AccountRole,
     Entity,
@@ -443,17 +443,12 @@ class _Notice(Renderer):
             return self.updated(self.subject, _changed_fields(old, new))
         if status == EntityStatus.ACTIVE:
             return t("{entity} is active again.", entity=self.subject)
-        if not successors:
-            return t("{old} no longer exists.", old=self.subject)
-        names = t(" and ").join(self.s.bold(self.entity_name(i)) for i in successors)
-        if isinstance(new.get("status_date"), str):
-            return t(
-                "{old} became {new} on {date}.",
-                old=self.subject,
-                new=names,
-                date=self.when(new["status_date"]),
-            )
-        return t("{old} became {new}.", old=self.subject, new=names)
+        date = new.get("status_date")
+        return self.became(
+            self.subject,
+            [self.entity_name(i) for i in successors],
+            self.when(date) if isinstance(date, str) else None,
+        )
 
     def non_official(self, kind: ChangeKind, old: dict[str, Any], new: dict[str, Any]) -> str:
         t = self.t
@@ -504,8 +499,7 @@ class _Notice(Renderer):
             label = self.t(_FIELDS.get(field, _OTHER_FIELD))
             if label not in labels:
                 labels.append(label)
-        comma = "، " if self.lang == "ar" else ", "
-        return comma.join(labels or [self.t(_OTHER_FIELD)])
+        return self.comma_join(labels or [self.t(_OTHER_FIELD)])
 
     # Pieces of records
 
@@ -536,7 +530,7 @@ class _Notice(Renderer):
         handle = str(record.get("handle") or "")
         if platform is None or not handle or not self.s.html:
             return self.handle(record)
-        return self.s.link(profile_url(platform, handle), display_handle(platform, handle))
+        return self.profile_link(platform, handle)
 
     def platform_name(self, record: Mapping[str, Any]) -> str:
         platform = _platform(record)
@@ -547,9 +541,11 @@ class _Notice(Renderer):
         return "\n  " + self.evidence(evidence) if evidence else ""
 
     def when(self, value: object) -> str:
+        """A stored date in words; a value that is no date (or has a year too large for
+        one: OverflowError) is shown as it was stored."""
         try:
             return self.date(str(value))
-        except ValueError:
+        except (ValueError, OverflowError):
             return self.plain(str(value))
 
 

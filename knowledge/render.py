@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,7 +18,7 @@ from babel.dates import format_date
 
 from knowledge.answer import Answer, EntityMatch, Verdict, Verification
 from knowledge.engine import SUGGEST
-from knowledge.i18n import Messages
+from knowledge.i18n import N_, Messages
 from knowledge.registry.handles import Platform, display_handle, profile_url
 from knowledge.registry.schema import (
     Account,
@@ -37,6 +38,65 @@ from knowledge.understand import Intent, Lang
 FSI, PDI = "\u2068", "\u2069"
 SOURCE_CHARS = 90
 MAX_LISTED = 60
+
+_PLATFORMS: dict[Platform, str] = {
+    Platform.X: N_("X (Twitter)"),
+    Platform.INSTAGRAM: N_("Instagram"),
+    Platform.YOUTUBE: N_("YouTube"),
+    Platform.TIKTOK: N_("TikTok"),
+    Platform.SNAPCHAT: N_("Snapchat"),
+    Platform.FACEBOOK: N_("Facebook"),
+    Platform.LINKEDIN: N_("LinkedIn"),
+    Platform.TELEGRAM: N_("Telegram"),
+    Platform.WHATSAPP: N_("WhatsApp"),
+    Platform.THREADS: N_("Threads"),
+}
+_ROLES: dict[AccountRole, str] = {
+    AccountRole.MAIN: N_("main account"),
+    AccountRole.ENGLISH: N_("English-language account"),
+    AccountRole.INTERNATIONAL: N_("international account"),
+    AccountRole.CUSTOMER_CARE: N_("customer care"),
+    AccountRole.NEWS: N_("news"),
+    AccountRole.REGIONAL: N_("regional account"),
+    AccountRole.MEDIA: N_("media account"),
+    AccountRole.SPOKESPERSON: N_("spokesperson's account"),
+    AccountRole.BRAND: N_("brand account"),
+    AccountRole.MINISTER: N_("the minister's personal account"),
+    AccountRole.OTHER: N_("other account"),
+}
+_KINDS: dict[EntityKind, str] = {
+    EntityKind.MINISTRY: N_("Ministries"),
+    EntityKind.AUTHORITY: N_("Authorities"),
+    EntityKind.COMMISSION: N_("Commissions"),
+    EntityKind.DIRECTORATE: N_("Directorates"),
+    EntityKind.MUNICIPALITY: N_("Municipalities"),
+    EntityKind.EMIRATE: N_("Regional emirates"),
+    EntityKind.GOVERNORATE: N_("Governorates"),
+    EntityKind.PLATFORM: N_("Government platforms"),
+    EntityKind.FUND: N_("Funds"),
+    EntityKind.BANK: N_("Banks"),
+    EntityKind.PROGRAMME: N_("Programmes"),
+    EntityKind.CENTER: N_("Centers"),
+    EntityKind.COUNCIL: N_("Councils"),
+    EntityKind.COURT: N_("Courts"),
+    EntityKind.ORGANIZATION: N_("Organizations"),
+    EntityKind.INSTITUTE: N_("Institutes and academies"),
+    EntityKind.UNIVERSITY: N_("Universities"),
+    EntityKind.AGENCY: N_("Agencies"),
+    EntityKind.PRESIDENCY: N_("Presidencies"),
+    EntityKind.EMBASSY: N_("Embassies"),
+    EntityKind.OTHER: N_("Other bodies"),
+}
+"""What a kind of body is called in a list's title."""
+_REASONS: dict[NonOfficialReason, str] = {
+    NonOfficialReason.IMPERSONATION: N_("It imitates an official account."),
+    NonOfficialReason.CONFLICTING: N_("Stronger evidence points to another account."),
+    NonOfficialReason.UNVERIFIED: N_("Nothing confirms that it is official."),
+    NonOfficialReason.AMBIGUOUS: N_("It is one of several candidates, none confirmed yet."),
+    NonOfficialReason.FLAGGED: N_("A source flagged it as misleading, personal or inactive."),
+    NonOfficialReason.NOT_PRIMARY: N_("It is not the body's primary account."),
+}
+"""Why an account on the registry's list of non-official handles is there."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +180,7 @@ class Renderer:
 
     def entity_card(self, entity: Entity, platform: Platform | None = None) -> str:
         t, s = self.t, self.s
-        name = self.s.text(self.name(entity))
+        name = self.name_text(entity)
         active = [
             a
             for a in entity.accounts
@@ -167,7 +227,7 @@ class Renderer:
                 )
             )
         if personal and platform in (None, *(a.platform for a in personal)):
-            handles = ", ".join(s.latin(display_handle(a.platform, a.handle)) for a in personal)
+            handles = ", ".join(self.handle_text(a.platform, a.handle) for a in personal)
             lines.append(
                 t("The minister's personal account, not the body's: {handles}", handles=handles)
             )
@@ -177,42 +237,40 @@ class Renderer:
         if entity.website:
             lines.append(t("Website: {url}", url=s.latin(entity.website)))
         if not active and entity.status is EntityStatus.ACTIVE:
-            lines.append(self.entity_evidence(entity.evidence))
+            lines.append(self.evidence(entity.evidence))
         return "\n".join(lines)
 
     def account_line(self, account: Account) -> str:
-        s = self.s
-        url = profile_url(account.platform, account.handle)
-        label = display_handle(account.platform, account.handle)
-        line = f"• {self.platform(account.platform)}: {s.link(url, label)}"
+        line = self.profile_line(account.platform, account.handle)
         if account.role is not AccountRole.MAIN:
             line += f" ({self.role(account.role)})"
         return line + "\n  " + self.evidence(account.evidence)
 
     def former_handle(self, account: Account) -> str:
-        label = self.s.latin(display_handle(account.platform, account.handle))
+        label = self.handle_text(account.platform, account.handle)
         if account.until:
             return self.t("{handle} (until {date})", handle=label, date=self.date(account.until))
         return label
 
     def succession(self, entity: Entity, successors: list[Entity]) -> str:
+        date = self.date(entity.status_date) if entity.status_date else None
+        successor_names = [self.name_text(e) for e in successors]
+        return "ℹ️ " + self.became(self.name_text(entity), successor_names, date)
+
+    def became(self, old: str, successors: Sequence[str], date: str | None) -> str:
+        """What became of a body that no longer exists as it was: its name, its successors'
+        names (both ready to show) and the date (formatted), when known."""
         t = self.t
-        old = self.s.text(self.name(entity))
-        new = self.t(" and ").join(self.s.bold(self.s.text(self.name(e))) for e in successors)
         if not successors:
-            return "ℹ️ " + t("{old} no longer exists.", old=old)
-        if entity.status_date:
-            return "ℹ️ " + t(
-                "{old} became {new} on {date}.",
-                old=old,
-                new=new,
-                date=self.date(entity.status_date),
-            )
-        return "ℹ️ " + t("{old} became {new}.", old=old, new=new)
+            return t("{old} no longer exists.", old=old)
+        new = t(" and ").join(self.s.bold(name) for name in successors)
+        if date is not None:
+            return t("{old} became {new} on {date}.", old=old, new=new, date=date)
+        return t("{old} became {new}.", old=old, new=new)
 
     def candidates(self, matches: list[EntityMatch]) -> str:
         lines = [self.t("Which one do you mean?")]
-        lines.extend(f"{i}. {self.s.text(self.name(m.entity))}" for i, m in enumerate(matches, 1))
+        lines.extend(f"{i}. {self.name_text(m.entity)}" for i, m in enumerate(matches, 1))
         return "\n".join(lines)
 
     def not_found(self, answer: Answer) -> str:
@@ -221,8 +279,7 @@ class Renderer:
             "abbreviation, for example: Ministry of Health, MOH."
         )
         if answer.entities:
-            nearest = "، " if self.lang == "ar" else ", "
-            names = nearest.join(self.s.text(self.name(m.entity)) for m in answer.entities)
+            names = self.comma_join([self.name_text(m.entity) for m in answer.entities])
             text += "\n" + self.t("Nearest names in the registry: {names}", names=names)
         return text
 
@@ -237,20 +294,26 @@ class Renderer:
         )
         lines = [self.s.bold(title)]
         for match in answer.entities[:MAX_LISTED]:
-            main = next(
-                (a for a in match.entity.accounts if a.status is AccountStatus.ACTIVE), None
-            )
-            handle = f" — {self.s.latin('@' + main.handle)}" if main else ""
-            lines.append(f"• {self.s.text(self.name(match.entity))}{handle}")
+            main = _first_active(match.entity)
+            handle = f" — {self.listed_handle(main)}" if main else ""
+            lines.append(f"• {self.name_text(match.entity)}{handle}")
         if count > MAX_LISTED:
             lines.append(self.t("… and {n} more.", n=count - MAX_LISTED))
         return "\n".join(lines)
 
+    def listed_handle(self, account: Account) -> str:
+        """An entity's first account in a list: its X handle, or another platform's handle
+        with the platform's name, so a LinkedIn page is never read as an X handle."""
+        handle = self.handle_text(account.platform, account.handle)
+        if account.platform is Platform.X:
+            return handle
+        return f"{self.platform(account.platform)}: {handle}"
+
     # Spokespeople
 
     def spokespeople(self, answer: Answer) -> str:
-        entity = answer.spokespeople[0][0] if answer.spokespeople else self.current_entity(answer)
-        name = self.s.text(self.name(entity))
+        entity = answer.spokespeople[0][0] if answer.spokespeople else answer.entities[0].current
+        name = self.name_text(entity)
         people = [p for _, p in answer.spokespeople]
         current = [p for p in people if p.current]
         lines: list[str] = []
@@ -261,17 +324,13 @@ class Renderer:
             if people:
                 lines.append(self.t("Last known:"))
                 lines.append(self.person(people[0], entity))
-            main = next((a for a in entity.accounts if a.status is AccountStatus.ACTIVE), None)
+            main = _first_active(entity)
             if main:
                 lines.append(self.t("The entity's main account:") + "\n" + self.account_line(main))
             return "\n".join(lines)
         lines.append(self.s.bold(self.t("Spokesperson of {entity}", entity=name)))
         lines.extend(self.person(p, entity) for p in current)
         return "\n".join(lines)
-
-    def current_entity(self, answer: Answer) -> Entity:
-        first = answer.entities[0]
-        return first.successors[0] if first.successors else first.entity
 
     def person(self, person: Spokesperson, entity: Entity) -> str:
         t, s = self.t, self.s
@@ -292,10 +351,7 @@ class Renderer:
             lines.append(
                 t("As of {date}; this may have changed since.", date=self.date(person.as_of))
             )
-        for ref in person.accounts:
-            url = profile_url(ref.platform, ref.handle)
-            label = display_handle(ref.platform, ref.handle)
-            lines.append(f"• {self.platform(ref.platform)}: {s.link(url, label)}")
+        lines.extend(self.profile_line(ref.platform, ref.handle) for ref in person.accounts)
         if person.contact:
             for value in (person.contact.email, person.contact.phone, person.contact.website):
                 if value:
@@ -308,7 +364,7 @@ class Renderer:
     def verification(self, v: Verification) -> str:
         t, s = self.t, self.s
         handle = s.latin(display_handle(v.platform, v.handle) if v.platform else f"@{v.handle}")
-        entity = s.text(self.name(v.entity)) if v.entity else ""
+        entity = self.name_text(v.entity) if v.entity else ""
         if v.verdict is Verdict.OFFICIAL and v.spokesperson is not None:
             title = self.localized(v.spokesperson.title) if v.spokesperson.title else ""
             text = "✅ " + t(
@@ -363,7 +419,7 @@ class Renderer:
                 "{handle} is not in the registry, but it looks like {official}, the official "
                 "account of {entity}. Impersonators use look-alike letters: check every character.",
                 handle=handle,
-                official=s.latin(display_handle(v.official.platform, v.official.handle))
+                official=self.handle_text(v.official.platform, v.official.handle)
                 if v.official
                 else "",
                 entity=entity,
@@ -380,22 +436,11 @@ class Renderer:
     def use_instead(self, v: Verification) -> str:
         if v.official is None or v.official_entity is None:
             return ""
-        name = self.s.text(self.name(v.official_entity))
-        label = self.t("Official account of {entity}:", entity=name)
+        label = self.t("Official account of {entity}:", entity=self.name_text(v.official_entity))
         return "\n" + label + "\n" + self.account_line(v.official)
 
     def reason(self, reason: NonOfficialReason) -> str:
-        t = self.t
-        return {
-            NonOfficialReason.IMPERSONATION: t("It imitates an official account."),
-            NonOfficialReason.CONFLICTING: t("Stronger evidence points to another account."),
-            NonOfficialReason.UNVERIFIED: t("Nothing confirms that it is official."),
-            NonOfficialReason.AMBIGUOUS: t("It is one of several candidates, none confirmed yet."),
-            NonOfficialReason.FLAGGED: t(
-                "A source flagged it as misleading, personal or inactive."
-            ),
-            NonOfficialReason.NOT_PRIMARY: t("It is not the body's primary account."),
-        }[reason]
+        return self.t(_REASONS[reason])
 
     # Pieces
 
@@ -415,9 +460,6 @@ class Renderer:
             text += " · " + self.t("unconfirmed")
         return self.s.italic(text)
 
-    def entity_evidence(self, evidence: Evidence) -> str:
-        return self.evidence(evidence)
-
     def help(self) -> str:
         t = self.t
         return "\n".join(
@@ -434,6 +476,10 @@ class Renderer:
     def name(self, entity: Entity) -> str:
         return self.localized(entity.name)
 
+    def name_text(self, entity: Entity) -> str:
+        """The entity's name, escaped: ready to put in a message."""
+        return self.s.text(self.name(entity))
+
     def localized(self, text: LocalizedText) -> str:
         preferred = {"ar": text.ar, "en": text.en, "fr": text.fr}[self.lang]
         return preferred or text.ar or text.en or text.fr or ""
@@ -441,62 +487,33 @@ class Renderer:
     def date(self, value: str) -> str:
         return _format_date(value, self.lang)
 
+    def comma_join(self, parts: Sequence[str]) -> str:
+        return ("، " if self.lang == "ar" else ", ").join(parts)
+
+    def handle_text(self, platform: Platform, handle: str) -> str:
+        """A handle as people write it, isolated in Arabic; not a link."""
+        return self.s.latin(display_handle(platform, handle))
+
+    def profile_link(self, platform: Platform, handle: str) -> str:
+        """A handle as people write it; in HTML a link to its profile, in plain text
+        followed by the profile's address."""
+        return self.s.link(profile_url(platform, handle), display_handle(platform, handle))
+
+    def profile_line(self, platform: Platform, handle: str) -> str:
+        return f"• {self.platform(platform)}: {self.profile_link(platform, handle)}"
+
     def platform(self, platform: Platform) -> str:
-        t = self.t
-        return {
-            Platform.X: t("X (Twitter)"),
-            Platform.INSTAGRAM: t("Instagram"),
-            Platform.YOUTUBE: t("YouTube"),
-            Platform.TIKTOK: t("TikTok"),
-            Platform.SNAPCHAT: t("Snapchat"),
-            Platform.FACEBOOK: t("Facebook"),
-            Platform.LINKEDIN: t("LinkedIn"),
-            Platform.TELEGRAM: t("Telegram"),
-            Platform.WHATSAPP: t("WhatsApp"),
-            Platform.THREADS: t("Threads"),
-        }[platform]
+        return self.t(_PLATFORMS[platform])
 
     def role(self, role: AccountRole) -> str:
-        t = self.t
-        return {
-            AccountRole.MAIN: t("main account"),
-            AccountRole.ENGLISH: t("English-language account"),
-            AccountRole.INTERNATIONAL: t("international account"),
-            AccountRole.CUSTOMER_CARE: t("customer care"),
-            AccountRole.NEWS: t("news"),
-            AccountRole.REGIONAL: t("regional account"),
-            AccountRole.MEDIA: t("media account"),
-            AccountRole.SPOKESPERSON: t("spokesperson's account"),
-            AccountRole.BRAND: t("brand account"),
-            AccountRole.MINISTER: t("the minister's personal account"),
-            AccountRole.OTHER: t("other account"),
-        }[role]
+        return self.t(_ROLES[role])
 
     def kind(self, kind: EntityKind) -> str:
-        t = self.t
-        return {
-            EntityKind.MINISTRY: t("Ministries"),
-            EntityKind.AUTHORITY: t("Authorities"),
-            EntityKind.COMMISSION: t("Commissions"),
-            EntityKind.DIRECTORATE: t("Directorates"),
-            EntityKind.MUNICIPALITY: t("Municipalities"),
-            EntityKind.EMIRATE: t("Regional emirates"),
-            EntityKind.GOVERNORATE: t("Governorates"),
-            EntityKind.PLATFORM: t("Government platforms"),
-            EntityKind.FUND: t("Funds"),
-            EntityKind.BANK: t("Banks"),
-            EntityKind.PROGRAMME: t("Programmes"),
-            EntityKind.CENTER: t("Centers"),
-            EntityKind.COUNCIL: t("Councils"),
-            EntityKind.COURT: t("Courts"),
-            EntityKind.ORGANIZATION: t("Organizations"),
-            EntityKind.INSTITUTE: t("Institutes and academies"),
-            EntityKind.UNIVERSITY: t("Universities"),
-            EntityKind.AGENCY: t("Agencies"),
-            EntityKind.PRESIDENCY: t("Presidencies"),
-            EntityKind.EMBASSY: t("Embassies"),
-            EntityKind.OTHER: t("Other bodies"),
-        }[kind]
+        return self.t(_KINDS[kind])
+
+
+def _first_active(entity: Entity) -> Account | None:
+    return next((a for a in entity.accounts if a.status is AccountStatus.ACTIVE), None)
 
 
 @lru_cache(maxsize=4096)

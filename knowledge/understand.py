@@ -32,7 +32,7 @@ from knowledge.vocabulary import (
     TYPE_WORDS,
     VERIFY_CUES,
     collapse_gaf,
-    fold_spelling,
+    match_words,
 )
 
 Lang = Literal["ar", "en", "fr"]
@@ -112,7 +112,7 @@ def understand(
     handles, case-folded (so 'is HRSD_SA real?' is a check even without an @)."""
     text = text[:MAX_QUESTION_CHARS]
     lang = detect_language(text)
-    words = tokens(fold_spelling(normalize(text)), known_words)
+    words = match_words(text, known_words)
     platform, words = _take_platform(words)
     handles = [_on(ref, platform) for ref in extract_handles(text)]
     if not handles:

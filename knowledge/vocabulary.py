@@ -23,14 +23,25 @@ def fold_spelling(normalized: str) -> str:
     return _LETTER_RUN.sub(r"\1", normalized.translate(_SPELLING))
 
 
+def match_words(text: str, known_words: frozenset[str] = frozenset()) -> list[str]:
+    """The words of `text` in the one form every table of the matcher is in: normalized,
+    spelling slips folded, articles (and, with `known_words`, clitics) stripped."""
+    return tokens(fold_spelling(normalize(text)), known_words)
+
+
 def _norm_set(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(t for w in words for t in tokens(fold_spelling(normalize(w))))
+    return frozenset(t for w in words for t in match_words(w))
 
 
 def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     """Multi-word phrases as token tuples, longest first so they win over their parts."""
-    found = {tuple(tokens(fold_spelling(normalize(w)))) for w in words}
+    found = {tuple(match_words(w)) for w in words}
     return tuple(sorted((p for p in found if p), key=len, reverse=True))
+
+
+def _by_word(kinds: dict[EntityKind, list[str]]) -> dict[str, EntityKind]:
+    """A table of kinds and the words that name them, looked up by normalized word."""
+    return {word: kind for kind, words in kinds.items() for word in _norm_set(words)}
 
 
 def collapse_gaf(word: str) -> str:
@@ -43,7 +54,7 @@ _GAF = str.maketrans({"غ": "ق", "ج": "ق", "ك": "ق"})
 
 
 PLATFORM_PHRASES: dict[Platform, tuple[str, ...]] = {
-    Platform.X: ("تويتر", "تويتير", "توتير", "تويتر", "اكس", "إكس", "twitter", "x", "tweeter"),
+    Platform.X: ("تويتر", "تويتير", "توتير", "اكس", "إكس", "twitter", "x", "tweeter"),
     Platform.INSTAGRAM: (
         "انستقرام",
         "انستغرام",
@@ -79,9 +90,7 @@ PLATFORM_WORDS: dict[tuple[str, ...], Platform] = dict(
 )
 """Platform phrases as collapsed token tuples, longest first: 'tik tok' before 'tik'."""
 
-PLATFORM_TOKENS = frozenset(
-    t for words in PLATFORM_PHRASES.values() for w in words for t in _norm_set([w])
-)
+PLATFORM_TOKENS = _norm_set(w for words in PLATFORM_PHRASES.values() for w in words)
 """Words of platform names, known so that 'بتويتر' loses its 'ب'."""
 
 SPOKESPERSON_WORDS = _norm_set(
@@ -170,9 +179,8 @@ LIST_WORDS = _norm_set(
     ]
 )
 
-KIND_PLURALS: dict[str, EntityKind] = {
-    word: kind
-    for kind, words in {
+KIND_PLURALS = _by_word(
+    {
         EntityKind.MINISTRY: ["الوزارات", "وزارات", "ministries", "ministères", "ministeres"],
         EntityKind.AUTHORITY: ["الهيئات", "هيئات", "authorities", "autorités"],
         EntityKind.MUNICIPALITY: [
@@ -193,14 +201,12 @@ KIND_PLURALS: dict[str, EntityKind] = {
         EntityKind.DIRECTORATE: ["المديريات", "مديريات", "directorates", "directions"],
         EntityKind.PROGRAMME: ["البرامج", "برامج", "programs", "programmes"],
         EntityKind.COMMISSION: ["commissions"],
-    }.items()
-    for word in _norm_set(words)
-}
+    }
+)
 """Plural kind words: "list all municipalities" asks for a kind, not an entity."""
 
-TYPE_WORDS: dict[str, EntityKind] = {
-    word: kind
-    for kind, words in {
+TYPE_WORDS = _by_word(
+    {
         EntityKind.MINISTRY: ["وزارة", "وزاره", "ministry", "ministère", "minister", "ministre"],
         EntityKind.AUTHORITY: ["هيئة", "authority", "autorité", "commission"],
         EntityKind.MUNICIPALITY: ["أمانة", "بلدية", "municipality", "municipalité", "amanah"],
@@ -220,9 +226,8 @@ TYPE_WORDS: dict[str, EntityKind] = {
         EntityKind.GOVERNORATE: ["محافظة", "governorate", "gouvernorat"],
         EntityKind.PRESIDENCY: ["رئاسة", "presidency", "présidence"],
         EntityKind.AGENCY: ["وكالة", "agency", "agence"],
-    }.items()
-    for word in _norm_set(words)
-}
+    }
+)
 """Words that say what kind of body a name is: dropped from the core of a name, and used
 to prefer an entity of the kind the question names."""
 

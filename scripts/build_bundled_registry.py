@@ -101,6 +101,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from knowledge.normalize import normalize
 from knowledge.registry.handles import FORMATS, Platform, handle_key
 from knowledge.registry.schema import (
     Account,
@@ -829,7 +830,6 @@ DIRECTORY_NOTE_EN_SUPPLIED = "The directory gives no English name; this one is t
 _SPACES = re.compile(r"\s+")
 _URL = re.compile(r"https?://[^\s)]+")
 _ABBREVIATION = re.compile(r"[A-Z\u0600-\u06ff][\w'\u0600-\u06ff-]*")
-_AR_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
 _EN_STOPWORDS = {"the", "of", "for", "and", "in", "at"}
 _AGENCY_REF = re.compile(r"my\.gov\.sa directory https://www\.my\.gov\.sa/en/agencies/(\d+)")
 
@@ -892,13 +892,9 @@ def norm_en(text: str) -> str:
 
 
 def norm_ar(text: str) -> str:
-    """An Arabic name for comparison: no diacritics, one alef, ta marbuta as ha, no spaces."""
-    text = re.sub(r"\([^)]*\)?", " ", text)
-    text = _AR_MARKS.sub("", text)
-    # hamzated alefs -> alef; ta marbuta -> ha; alef maqsura -> ya
-    text = re.sub("[\u0623\u0625\u0622]", "\u0627", text)
-    text = text.replace("\u0629", "\u0647").replace("\u0649", "\u064a")
-    return re.sub(r"\s+", "", text)
+    """An Arabic name for comparison: remarks dropped, then the matching form of questions
+    and registry names (`knowledge.normalize`), without spaces."""
+    return normalize(re.sub(r"\([^)]*\)?", " ", text)).replace(" ", "")
 
 
 def slugify(text: str, max_length: int = 60) -> str:
@@ -1827,10 +1823,8 @@ class Builder:
                 agency_refs[agency] = draft.id
         names: dict[str, str] = {}
         for draft in self.entities:  # the curated ones and those only AuRED names
-            if draft.name.en:
-                names.setdefault("en:" + norm_en(draft.name.en), draft.id)
-            if draft.name.ar:
-                names.setdefault("ar:" + norm_ar(draft.name.ar), draft.id)
+            for key in self._name_keys(draft):
+                names.setdefault(key, draft.id)
         directory_hosts = Counter(
             host_key(clean_url(r["official_website"]))
             for r in self.directory_rows

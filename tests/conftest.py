@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from registry_edits import empty_postgres
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.engine import create_engine, open_database
+from db.engine import open_database
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -27,11 +27,7 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
     if not url:
         yield f"sqlite:///{tmp_path / 'rasmi.db'}"
         return
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await empty_postgres(url)
     yield url
 
 

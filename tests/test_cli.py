@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from db.engine import open_database
+from db.repositories.questions import LoggedQuestion, QuestionLogRepository
 
 
 @pytest.fixture(autouse=True)
@@ -109,11 +112,6 @@ def test_usage_errors_exit_with_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_questions_shows_what_went_unanswered(
     capsys: pytest.CaptureFixture[str], database_url: str
 ) -> None:
-    import asyncio
-
-    from db.engine import open_database
-    from db.repositories.questions import LoggedQuestion, QuestionLogRepository
-
     async def log() -> None:
         async with open_database(database_url) as sessions, sessions() as session, session.begin():
             await QuestionLogRepository(session).record(

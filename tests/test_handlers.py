@@ -3,10 +3,12 @@ HTTP request: every command, flow, button and error path, in the three languages
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import telegram_fakes as fakes
 from pydantic import SecretStr
+from test_subscription_handlers import followed
 
 from bot.app import build_application, prepare
 from bot.settings import Settings
@@ -91,6 +93,8 @@ async def test_a_dialect_question_gets_the_card_with_account_buttons(bot: Any) -
     assert call.params["parse_mode"] == "HTML"
     urls = [b.get("url") for row in call.keyboard for b in row]
     assert "https://x.com/SaudiMOH" in urls
+    labels = [b["text"] for row in call.keyboard for b in row if "url" in b]
+    assert all(" · " in label and " · x" not in label for label in labels)  # the platform's name
     assert any(b.get("callback_data", "").startswith("spk:") for row in call.keyboard for b in row)
     assert all(len(b.get("callback_data", "").encode()) <= 64 for row in call.keyboard for b in row)
 
@@ -216,6 +220,7 @@ async def test_inline_mode_returns_shareable_cards(bot: Any) -> None:
     assert "@SaudiMOH" in first["input_message_content"]["message_text"]
     buttons = [b for row in first["reply_markup"]["inline_keyboard"] for b in row]
     assert all("url" in b for b in buttons)  # no callbacks in chats where Rasmi is not
+    assert call.params["is_personal"] == "true"  # results follow the language a user chose
     [empty] = await send(bot, updates.inline(""))
     assert empty.params["results"] == []
 
@@ -284,9 +289,38 @@ async def test_questions_are_logged_without_the_user(bot: Any) -> None:
     await send(bot, updates.message("وزارة السعادة", updates.user(99)))
     services: Services = application.bot_data[SERVICES]
     await services.flush_question_log()  # the job does this every few seconds
-    import datetime as dt
-
     async with services.sessions() as session:
         stats = await QuestionLogRepository(session).stats(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     assert stats.total == 2 and stats.unanswered == 1
     assert stats.top_unanswered[0][0] == "وزارة السعادة"
+
+
+async def test_subscribe_all_of_a_kind_follows_the_kind(bot: Any) -> None:
+    _, _, updates = bot
+    await send(bot, updates.message("/subscribe all ministries", updates.user(21)))
+    await send(bot, updates.message("/subscribe كل الوزارات", updates.user(22)))
+    await send(bot, updates.message("/subscribe الجميع", updates.user(23)))
+    assert await followed(bot, 21) == [("kind", "ministry")]
+    assert await followed(bot, 22) == [("kind", "ministry")]
+    assert await followed(bot, 23) == [("all", "*")]
+
+
+async def test_unsubscribe_by_a_former_name_stops_what_it_followed(bot: Any) -> None:
+    _, _, updates = bot
+    user = updates.user(24, language_code="en")
+    await send(bot, updates.message("/subscribe وزارة العمل والتنمية الاجتماعية", user))
+    assert await followed(bot, 24) == [("entity", "hrsd")]
+    [done] = await send(bot, updates.message("/unsubscribe وزارة العمل والتنمية الاجتماعية", user))
+    assert "no longer" in done.text
+    assert await followed(bot, 24) == []
+
+
+async def test_names_are_escaped_in_messages_and_plain_on_buttons(bot: Any) -> None:
+    _, _, updates = bot
+    user = updates.user(25, language_code="en")
+    name = "Prince Sultan Defense Studies & Research Center"
+    [followed_call] = await send(bot, updates.message(f"/subscribe {name}", user))
+    assert name.replace("&", "&amp;") in followed_call.text
+    [listing] = await send(bot, updates.message("/subscriptions", user))
+    assert name.replace("&", "&amp;") in listing.text
+    assert listing.keyboard[0][0]["text"] == f"Stop: {name}"

@@ -11,10 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from registry_edits import edit
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.importer import ImportResult, import_registry, registry_digest
+import db.models  # noqa: F401  (the tables, on SQLModel.metadata)
+from db.importer import import_path
 from db.registry_index import IndexCache
 from db.repositories.registry import RegistryCounts, RegistryRepository
 from knowledge.index import RegistryIndex
@@ -26,31 +32,34 @@ from knowledge.registry.validation import load_registry
 Sessions = async_sessionmaker[AsyncSession]
 
 
-async def run_import(sessions: Sessions, path: Path) -> ImportResult:
-    return await import_registry(sessions, load_registry(path), str(path), registry_digest(path))
-
-
 async def stored(sessions: Sessions) -> tuple[RegistryCounts, int]:
     async with sessions() as session:
         repository = RegistryRepository(session)
         return await repository.counts(), len(await repository.history(limit=10_000))
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+async def test_the_migrations_make_the_tables_the_models_describe(sessions: Sessions) -> None:
+    """Alembic's autogenerate finds nothing to add: no model was changed without its
+    migration, and no migration without its model."""
+
+    def differences(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, SQLModel.metadata))
+
+    async with sessions() as session:
+        connection = await session.connection()
+        assert await connection.run_sync(differences) == []
 
 
 async def test_first_import_is_the_baseline_and_reimport_changes_nothing(
     sessions: Sessions, example_registry: Path
 ) -> None:
-    first = await run_import(sessions, example_registry)
+    first = await import_path(sessions, example_registry)
     assert first.baseline
     assert first.changes == []
     assert first.counts == RegistryCounts(entities=4, accounts=5, spokespeople=1, non_official=1)
 
-    again = await run_import(sessions, example_registry)
+    again = await import_path(sessions, example_registry)
     assert not again.baseline
     assert again.changes == []
     assert await stored(sessions) == (first.counts, 0)
@@ -59,7 +68,7 @@ async def test_first_import_is_the_baseline_and_reimport_changes_nothing(
 async def test_what_is_stored_is_what_was_imported(
     sessions: Sessions, example_registry: Path
 ) -> None:
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     async with sessions() as session:
         assert await RegistryRepository(session).load() == load_registry(example_registry)
 
@@ -69,7 +78,7 @@ async def test_pages_of_entities_are_the_registry_in_file_order(
 ) -> None:
     """Page boundaries fall between entities with accounts and spokespeople: none may be
     lost, duplicated or given to the wrong neighbour."""
-    await run_import(sessions, bundled_copy)
+    await import_path(sessions, bundled_copy)
     async with sessions() as session:
         pages = [page.models() async for page in RegistryRepository(session).entity_pages(7)]
     assert {len(page) for page in pages[:-1]} == {7}
@@ -79,7 +88,7 @@ async def test_pages_of_entities_are_the_registry_in_file_order(
 async def test_the_index_cache_reads_the_stored_registry_and_follows_imports(
     sessions: Sessions, bundled_copy: Path
 ) -> None:
-    await run_import(sessions, bundled_copy)
+    await import_path(sessions, bundled_copy)
     cache = IndexCache(sessions)
     index = await cache.current()
     assert len(index.entities) == len(load_registry(bundled_copy).entities)
@@ -88,7 +97,7 @@ async def test_the_index_cache_reads_the_stored_registry_and_follows_imports(
     assert await cache.current() is index  # same version: not rebuilt
 
     edit(bundled_copy / "entities.yaml", "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
-    await run_import(sessions, bundled_copy)
+    await import_path(sessions, bundled_copy)
     rebuilt = await cache.current()
     assert rebuilt is not index and cache.latest is rebuilt
     assert rebuilt.account(Platform.X, "SaudiMOH") is None
@@ -101,7 +110,7 @@ async def test_an_import_that_lands_during_the_index_load_is_not_half_read(
 ) -> None:
     """The pages are read by several statements: an import committed between them must
     make the cache load again, not serve a mix of two versions."""
-    await run_import(sessions, bundled_copy)
+    await import_path(sessions, bundled_copy)
     loop = asyncio.get_running_loop()
     builds: list[str] = []
 
@@ -109,7 +118,7 @@ async def test_an_import_that_lands_during_the_index_load_is_not_half_read(
         index = RegistryIndex(*args)
         if not builds:  # the first load: an import lands before it is finished
             edit(bundled_copy / "entities.yaml", "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
-            asyncio.run_coroutine_threadsafe(run_import(sessions, bundled_copy), loop).result()
+            asyncio.run_coroutine_threadsafe(import_path(sessions, bundled_copy), loop).result()
         builds.append(index.version)
         return index
 
@@ -123,11 +132,11 @@ async def test_an_import_that_lands_during_the_index_load_is_not_half_read(
 async def test_a_renamed_handle_and_a_replaced_spokesperson_are_two_changes(
     sessions: Sessions, example_registry: Path
 ) -> None:
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     edit(example_registry, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
     edit(example_registry, "{ar: محمد العبدالعالي, en: Mohammed Al-Abdulaali}", "{en: A. New}")
 
-    result = await run_import(sessions, example_registry)
+    result = await import_path(sessions, example_registry)
 
     assert [c.kind for c in result.changes] == [
         ChangeKind.HANDLE_CHANGED,
@@ -146,11 +155,11 @@ async def test_a_renamed_handle_and_a_replaced_spokesperson_are_two_changes(
 async def test_history_is_newest_first_and_per_entity(
     sessions: Sessions, example_registry: Path
 ) -> None:
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     edit(example_registry, "website: https://www.moh.gov.sa", "website: https://moh.gov.sa")
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     edit(example_registry, "handle: HRSD_SA", "handle: HRSD_KSA")
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     async with sessions() as session:
         repository = RegistryRepository(session)
         assert [r.entity_id for r in await repository.history()] == ["hrsd", "moh"]
@@ -163,10 +172,10 @@ async def test_an_entity_moving_a_handle_to_another_in_one_import_is_allowed(
 ) -> None:
     """Rows are deleted before they are re-inserted, so the unique handle index never
     sees the handle twice mid-import."""
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     edit(example_registry, "handle: MLSD_SA\n", "handle: MLSD_old\n")
     edit(example_registry, "handle: HRSD_SA\n", "handle: MLSD_SA\n")
-    result = await run_import(sessions, example_registry)
+    result = await import_path(sessions, example_registry)
     assert {c.kind for c in result.changes} == {ChangeKind.HANDLE_CHANGED}
     async with sessions() as session:
         assert await RegistryRepository(session).load() == load_registry(example_registry)
@@ -175,7 +184,7 @@ async def test_an_entity_moving_a_handle_to_another_in_one_import_is_allowed(
 async def test_a_failed_import_leaves_the_database_as_it_was(
     sessions: Sessions, example_registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     before = await stored(sessions)
     edit(example_registry, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
 
@@ -184,7 +193,7 @@ async def test_a_failed_import_leaves_the_database_as_it_was(
 
     monkeypatch.setattr(RegistryRepository, "finish_import", crash)
     with pytest.raises(RuntimeError):
-        await run_import(sessions, example_registry)
+        await import_path(sessions, example_registry)
     monkeypatch.undo()
 
     assert await stored(sessions) == before
@@ -199,18 +208,18 @@ async def test_a_failed_import_leaves_the_database_as_it_was(
 async def test_yaml_export_reimports_with_no_change(
     sessions: Sessions, example_registry: Path, tmp_path: Path
 ) -> None:
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     async with sessions() as session:
         registry = await RegistryRepository(session).load()
     exported = tmp_path / "exported.yaml"
     exported.write_text(export_registry(registry, "yaml"), encoding="utf-8")
 
     assert load_registry(exported) == registry
-    assert (await run_import(sessions, exported)).changes == []
+    assert (await import_path(sessions, exported)).changes == []
 
 
 async def test_json_and_csv_exports(sessions: Sessions, example_registry: Path) -> None:
-    await run_import(sessions, example_registry)
+    await import_path(sessions, example_registry)
     async with sessions() as session:
         registry = await RegistryRepository(session).load()
 

@@ -95,3 +95,35 @@ def test_every_intent_renders_in_every_language(engine: Engine, intent: Intent, 
     answer = Answer("q", lang, intent)  # type: ignore[arg-type]
     assert render(answer).strip()
     assert render(answer, html_mode=True).strip()
+
+
+def test_a_list_names_the_platform_of_a_handle_not_on_x() -> None:
+    """A body whose first account is a LinkedIn page: its slug must not read as an X handle."""
+    evidence = EVIDENCE
+    registry = Registry.model_validate(
+        {
+            "entities": [
+                {
+                    "id": "mep",
+                    "name": {"en": "Ministry of Economy"},
+                    "kind": "ministry",
+                    "evidence": evidence,
+                    "accounts": [
+                        {"platform": "linkedin", "handle": "mepsaudi", "evidence": evidence}
+                    ],
+                },
+                {
+                    "id": "moh",
+                    "name": {"en": "Ministry of Health"},
+                    "kind": "ministry",
+                    "evidence": evidence,
+                    "accounts": [{"platform": "x", "handle": "SaudiMOH", "evidence": evidence}],
+                },
+            ]
+        }
+    )
+    engine = Engine(RegistryIndex(registry.entities, registry.non_official))
+    text = render(engine.answer("list all ministries", lang="en"))
+    assert "• Ministry of Economy — LinkedIn: mepsaudi" in text
+    assert "• Ministry of Health — @SaudiMOH" in text
+    assert "@mepsaudi" not in text

@@ -49,6 +49,23 @@ async def test_a_renamed_body_is_followed_through_its_successor(bot: Any) -> Non
     assert await followed(bot, 6) == [("entity", "hrsd")]
 
 
+async def test_choosing_a_language_changes_the_language_of_alerts(bot: Any) -> None:
+    _, _, updates = bot
+    user = updates.user(12, language_code="ar")
+    await send(bot, updates.message("/subscribe وزارة الصحة", user))
+
+    async def alert_language() -> str:
+        services: Services = bot[0].bot_data[SERVICES]
+        async with services.sessions() as session:
+            readers = await AlertRepository(session).audience("moh", "ministry")
+        [reader] = [r for r in readers if r.chat_id == 12]
+        return reader.lang
+
+    assert await alert_language() == "ar"
+    await send(bot, updates.press("lang:fr", user))
+    assert await alert_language() == "fr"
+
+
 async def test_the_follow_button_on_a_card(bot: Any) -> None:
     _, _, updates = bot
     [card] = await send(bot, updates.message("وزارة الصحة", updates.user(7)))

@@ -228,3 +228,38 @@ def test_unquoted_numbers_dates_and_ids_are_read_as_their_text(tmp_path: Path) -
         "2012-03-01",
         "2026-11-27",
     )
+
+
+def test_a_whatsapp_number_with_and_without_its_plus_is_one_handle(tmp_path: Path) -> None:
+    """The database keeps one owner per `handle_key`: what validation lets through must
+    be storable."""
+    account = (
+        "    accounts:\n"
+        "      - {{platform: whatsapp, handle: '{number}',"
+        " evidence: {{sources: [s], checked: 2026, confidence: confirmed}}}}\n"
+    )
+    text = (
+        "entities:\n"
+        + ENTITY.format(id="moh", name="Health")
+        + account.format(number="+966500000001")
+        + ENTITY.format(id="moi", name="Interior")
+        + account.format(number="966500000001")
+    )
+    [problem] = problems(write(tmp_path / "wa.yaml", text))
+    assert problem.field == "entities[1].accounts[0].handle"
+    assert "already belongs to 'moh'" in problem.message
+
+
+def test_a_file_that_breaks_midway_claims_nothing(tmp_path: Path) -> None:
+    """Records read before a syntax error or a byte that is not UTF-8 are dropped with
+    their ids and handles: no other file is reported as duplicating them, and no line of
+    the broken file is looked up."""
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    write(folder / "a.yaml", "entities:\n" + ENTITY.format(id="moh", name="Health") + "  - [\n")
+    many = "".join(ENTITY.format(id=f"e{n}", name=f"E{n}") for n in range(1000))
+    invalid = "  - id: bad\n    kind: ministry\n"  # a problem found before the bad byte
+    latin1 = "entities:\n" + invalid + many + '  - id: x\n    note: "é"\n'
+    (folder / "b.yaml").write_bytes(latin1.encode("latin-1"))
+    write(folder / "c.yaml", "entities:\n" + ENTITY.format(id="moh", name="H") + many)
+    assert [(p.file.name, p.line) for p in problems(folder)] == [("a.yaml", 7), ("b.yaml", None)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
@@ -71,6 +71,39 @@ _DUE_COLUMNS = select(
     NOTICE.c.payload,
 ).join(NOTICE, NOTICE.c.id == OUTBOX.c.notice_id)
 """An outbox row with its notice, in the order of `Due`'s fields."""
+
+
+@dataclass
+class _Followers:
+    """Active chats by what they follow: (ALL, '*'), (ENTITY, id) or (KIND, kind)."""
+
+    by_subject: dict[tuple[str, str | None], dict[int, Reader]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+    def add(self, row: Any) -> None:
+        subject = (ALL, EVERYTHING) if row.scope == ALL else (row.scope, row.target)
+        self.by_subject[subject][row.chat_id] = Reader(row.chat_id, row.lang, row.digest_hour)
+
+    def of(self, entity_id: str | None, kind: str | None) -> list[Reader]:
+        """The followers of the entity, its kind, or everything; each chat once, in the
+        order of chat ids."""
+        chats: dict[int, Reader] = {}
+        for subject in ((ALL, EVERYTHING), (ENTITY, entity_id), (KIND, kind)):
+            chats.update(self.by_subject.get(subject, {}))
+        return [chats[chat_id] for chat_id in sorted(chats)]
+
+
+def send_time(value: str) -> dt.datetime:
+    """When a maintainer's message goes out: 'now', or an ISO time, in UTC unless it
+    says otherwise. Raises ValueError for anything else."""
+    if value.lower() == "now":
+        return dt.datetime.now(dt.UTC)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a time like 2026-12-01T09:00 (UTC)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def next_digest_time(now: dt.datetime, hour: int) -> dt.datetime:
@@ -188,14 +221,11 @@ class AlertRepository:
                     created_at=old.created_at,
                 )
             )
-        duplicate_subscriptions = select(SUBSCRIPTION.c.id).where(
-            SUBSCRIPTION.c.chat_id == new_chat_id
-        )
         taken = {
             (row.scope, row.target)
             for row in await self._rows(
                 select(SUBSCRIPTION.c.scope, SUBSCRIPTION.c.target).where(
-                    SUBSCRIPTION.c.id.in_(duplicate_subscriptions)
+                    SUBSCRIPTION.c.chat_id == new_chat_id
                 )
             )
         }
@@ -225,19 +255,34 @@ class AlertRepository:
 
     async def audience(self, entity_id: str | None, kind: str | None) -> list[Reader]:
         """Active chats following the entity, its kind, or everything; each chat once."""
-        matches = [SUBSCRIPTION.c.scope == ALL]
-        if entity_id is not None:
-            matches.append((SUBSCRIPTION.c.scope == ENTITY) & (SUBSCRIPTION.c.target == entity_id))
-        if kind is not None:
-            matches.append((SUBSCRIPTION.c.scope == KIND) & (SUBSCRIPTION.c.target == kind))
-        rows = await self._rows(
-            select(SUBSCRIBER.c.chat_id, SUBSCRIBER.c.lang, SUBSCRIBER.c.digest_hour)
-            .join(SUBSCRIPTION, SUBSCRIPTION.c.chat_id == SUBSCRIBER.c.chat_id)
-            .where(SUBSCRIBER.c.active.is_(True), or_(*matches))
-            .distinct()
-            .order_by(SUBSCRIBER.c.chat_id)
-        )
-        return [Reader(row.chat_id, row.lang, row.digest_hour) for row in rows]
+        entity_ids = [] if entity_id is None else [entity_id]
+        followers = await self._followers(entity_ids, [] if kind is None else [kind])
+        return followers.of(entity_id, kind)
+
+    async def _followers(self, entity_ids: Sequence[str], kinds: Iterable[str]) -> _Followers:
+        """The active chats following everything, any of `entity_ids` or any of `kinds`,
+        read once for all of them (a chat following everything is read once, not once
+        per changed entity)."""
+        scope, target = SUBSCRIPTION.c.scope, SUBSCRIPTION.c.target
+        conditions = [or_(scope == ALL, (scope == KIND) & target.in_(list(kinds)))] + [
+            (scope == ENTITY) & target.in_(entity_ids[start : start + _CHUNK])
+            for start in range(0, len(entity_ids), _CHUNK)
+        ]
+        followers = _Followers()
+        for matches in conditions:
+            for row in await self._rows(
+                select(
+                    SUBSCRIBER.c.chat_id,
+                    SUBSCRIBER.c.lang,
+                    SUBSCRIBER.c.digest_hour,
+                    SUBSCRIPTION.c.scope,
+                    SUBSCRIPTION.c.target,
+                )
+                .join(SUBSCRIPTION, SUBSCRIPTION.c.chat_id == SUBSCRIBER.c.chat_id)
+                .where(SUBSCRIBER.c.active.is_(True), matches)
+            ):
+                followers.add(row)
+        return followers
 
     async def notify_changes(
         self,
@@ -251,11 +296,15 @@ class AlertRepository:
         by_entity: dict[str | None, list[Change]] = defaultdict(list)
         for change in changes:
             by_entity[change.entity_id].append(change)
+        if not by_entity:
+            return 0
+        entity_ids = [entity_id for entity_id in by_entity if entity_id is not None]
+        followers = await self._followers(entity_ids, {kinds[e] for e in entity_ids if e in kinds})
         created = 0
         for entity_id, entity_changes in by_entity.items():
             payload = {"changes": [c.as_dict() for c in entity_changes]}
             notice_id = await self._notice(entity_id, import_id, "change", payload, now)
-            readers = await self.audience(entity_id, kinds.get(entity_id or ""))
+            readers = followers.of(entity_id, kinds.get(entity_id or ""))
             created += await self._queue(notice_id, readers, now)
         return created
 
@@ -351,19 +400,14 @@ class AlertRepository:
         have migrated since they were read). Raises StaleRows when any of them is no
         longer queued (cancelled because the chat blocked the bot, say), so the caller's
         transaction rolls back and nothing is sent."""
-        result = await self._run(
+        claimed = await self._rows(
             update(OUTBOX)
             .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.state == QUEUED)
             .values(state=SENDING)
             .returning(OUTBOX.c.chat_id)
         )
-        chats = {row.chat_id for row in result.all()}
-        if len(chats) != 1 or result.rowcount not in (-1, len(ids)):
-            raise StaleRows(ids)
-        claimed = await self._rows(
-            select(func.count()).where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.state == SENDING)
-        )
-        if claimed[0][0] != len(ids):
+        chats = {row.chat_id for row in claimed}
+        if len(claimed) != len(ids) or len(chats) != 1:
             raise StaleRows(ids)
         chat_id: int = chats.pop()
         return chat_id
@@ -376,10 +420,10 @@ class AlertRepository:
     async def retry(
         self, ids: Sequence[int], at: dt.datetime, error: str, count_attempt: bool
     ) -> None:
-        values: dict[str, Any] = {"state": QUEUED, "next_attempt_at": at, "last_error": error[:500]}
+        values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:500]}
         if count_attempt:
             values["attempts"] = OUTBOX.c.attempts + 1
-        await self._run(update(OUTBOX).where(OUTBOX.c.id.in_(list(ids))).values(**values))
+        await self.mark(ids, QUEUED, **values)
 
     async def status(self) -> dict[str, int]:
         """Outbox rows per state, and subscribers active and deactivated."""

@@ -1,11 +1,18 @@
-"""Reading and replacing the registry stored in the database, and its change log."""
+"""Reading and replacing the registry stored in the database, and its change log.
+
+Rows are read and written on the event loop, where the async session lives; turning rows
+into models and models into rows, and comparing two registries, is CPU work over the
+whole registry and runs in worker threads, so an import never stalls the bot.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
@@ -31,6 +38,7 @@ from db.registry_rows import (
 )
 from knowledge.registry.diff import Change
 from knowledge.registry.schema import Entity, NonOfficial, Registry
+from knowledge.registry.validation import paused_gc
 
 # Stay far below every backend's limit on bound parameters in one statement.
 _CHUNK = 500
@@ -90,7 +98,14 @@ class RegistryRepository:
             )
 
     async def is_empty(self) -> bool:
-        return (await self._scalar(select(func.count()).select_from(ENTITY))) == 0
+        return (await self._execute(select(ENTITY.c.id).limit(1))).first() is None
+
+    async def kind_of(self, entity_id: str) -> str | None:
+        """The stored entity's kind, or None when no entity has that id."""
+        found: str | None = await self._session.scalar(
+            select(ENTITY.c.kind).where(ENTITY.c.id == entity_id)
+        )
+        return found
 
     async def counts(self) -> RegistryCounts:
         return RegistryCounts(
@@ -102,7 +117,10 @@ class RegistryRepository:
 
     async def load(self) -> Registry:
         """The whole registry, in the order of the files it was imported from."""
-        entities = [entity async for page in self.entity_pages() for entity in page.models()]
+        entities: list[Entity] = []
+        with paused_gc():  # a bulk load: see `paused_gc`
+            async for page in self.entity_pages():
+                entities += await asyncio.to_thread(page.models)
         return Registry(entities=entities, non_official=await self.non_official())
 
     async def entity_pages(self, size: int = _PAGE) -> AsyncGenerator[EntityPage, None]:
@@ -135,24 +153,13 @@ class RegistryRepository:
         return children
 
     async def non_official(self) -> list[NonOfficial]:
-        query = select(NON_OFFICIAL).order_by(NON_OFFICIAL.c.position)
-        return [non_official_from_row(row) for row in await self._rows(query)]
+        rows = await self._rows(select(NON_OFFICIAL).order_by(NON_OFFICIAL.c.position))
+        return await asyncio.to_thread(lambda: [non_official_from_row(row) for row in rows])
 
     async def replace(self, old: Registry, new: Registry) -> None:
         """Makes the stored registry `new`, knowing it holds `old`: unchanged entities are
         not touched, changed ones are rewritten with their accounts and spokespeople."""
-        old_entities = {e.id: e for e in old.entities}
-        old_positions = {e.id: i for i, e in enumerate(old.entities)}
-        new_entities = {e.id: e for e in new.entities}
-        rewritten: list[tuple[int, Entity]] = []
-        moved: list[dict[str, Any]] = []
-        for position, entity in enumerate(new.entities):
-            before = old_entities.get(entity.id)
-            if before != entity:
-                rewritten.append((position, entity))
-            elif old_positions[entity.id] != position:
-                moved.append({"b_id": entity.id, "b_position": position})
-        stale = [e.id for e in old.entities if new_entities.get(e.id) != e]
+        rewritten, moved, stale = await asyncio.to_thread(_rewrites, old, new)
         # Children first: SQLite cascades only when foreign keys are on; deleting them
         # explicitly makes the order of the statements, not a pragma, keep handles unique.
         for table in (ACCOUNT, SPOKESPERSON):
@@ -218,15 +225,10 @@ class RegistryRepository:
         return (await self._session.exec(query)).first()
 
     async def _insert(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
-        """Inserts in batches, building each batch only when it is sent: a 300,000-row
-        import never holds all its rows at once."""
-        batch: list[dict[str, Any]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == _BATCH:
-                await self._execute(insert(table), batch)
-                batch = []
-        if batch:
+        """Inserts in batches, each built in a worker thread only when it is sent: a
+        300,000-row import never holds all its rows at once."""
+        pending = iter(rows)
+        while batch := await asyncio.to_thread(list, islice(pending, _BATCH)):
             await self._execute(insert(table), batch)
 
     async def _delete_in(self, table: Table, column: Any, values: Iterable[str]) -> None:
@@ -245,3 +247,22 @@ class RegistryRepository:
     async def _execute(self, statement: Any, params: Any = None) -> Any:
         connection = await self._session.connection()
         return await connection.execute(statement, params)
+
+
+def _rewrites(
+    old: Registry, new: Registry
+) -> tuple[list[tuple[int, Entity]], list[dict[str, Any]], list[str]]:
+    """What turns the stored `old` into `new`: the entities to write (with their new
+    positions), the unchanged ones that only moved, and the ids of the rows to delete."""
+    old_entities = {e.id: e for e in old.entities}
+    old_positions = {e.id: i for i, e in enumerate(old.entities)}
+    new_entities = {e.id: e for e in new.entities}
+    rewritten: list[tuple[int, Entity]] = []
+    moved: list[dict[str, Any]] = []
+    for position, entity in enumerate(new.entities):
+        if old_entities.get(entity.id) != entity:
+            rewritten.append((position, entity))
+        elif old_positions[entity.id] != position:
+            moved.append({"b_id": entity.id, "b_position": position})
+    stale = [e.id for e in old.entities if new_entities.get(e.id) != e]
+    return rewritten, moved, stale

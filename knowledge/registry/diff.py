@@ -284,7 +284,7 @@ def _subject(record: Account | NonOfficial) -> str:
 
 
 def _person_key(person: Spokesperson) -> str:
-    return (person.name.en or person.name.ar or person.name.fr or "").casefold()
+    return _person_name(person).casefold()
 
 
 def _person_name(person: Spokesperson) -> str:

@@ -9,7 +9,7 @@ import json
 from typing import Literal
 
 from knowledge.registry.handles import profile_url
-from knowledge.registry.schema import Registry
+from knowledge.registry.schema import Evidence, Registry
 from knowledge.registry.yaml_io import dump_registry
 
 ExportFormat = Literal["yaml", "json", "csv"]
@@ -59,17 +59,8 @@ def _csv(registry: Registry) -> str:
             "website": entity.website or "",
         }
         if not entity.accounts:
-            evidence = entity.evidence
-            writer.writerow(
-                {
-                    **base,
-                    "confidence": evidence.confidence.value,
-                    "checked": evidence.checked,
-                    "sources": " | ".join(evidence.sources),
-                }
-            )
+            writer.writerow({**base, **_evidence_columns(entity.evidence)})
         for account in entity.accounts:
-            evidence = account.evidence
             writer.writerow(
                 {
                     **base,
@@ -80,9 +71,15 @@ def _csv(registry: Registry) -> str:
                     "account_status": account.status.value,
                     "since": account.since or "",
                     "until": account.until or "",
-                    "confidence": evidence.confidence.value,
-                    "checked": evidence.checked,
-                    "sources": " | ".join(evidence.sources),
+                    **_evidence_columns(account.evidence),
                 }
             )
     return out.getvalue()
+
+
+def _evidence_columns(evidence: Evidence) -> dict[str, str]:
+    return {
+        "confidence": evidence.confidence.value,
+        "checked": evidence.checked,
+        "sources": " | ".join(evidence.sources),
+    }

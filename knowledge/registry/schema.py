@@ -76,10 +76,8 @@ made more precise than its source."""
 def check_handle(handle: str, info: ValidationInfo) -> str:
     """Field validator: the handle must be possible on the record's platform."""
     platform = info.data.get("platform")
-    if not isinstance(
-        platform, Platform
-    ):  # the platform itself was invalid and is reported on its own
-        return handle
+    if not isinstance(platform, Platform):
+        return handle  # the platform itself was invalid and is reported on its own
     fmt = FORMATS[platform]
     if not fmt.is_valid(handle):
         raise ValueError(f"'{handle}' is not a valid {platform.value} handle: {fmt.description}")

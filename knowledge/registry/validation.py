@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from knowledge.registry.handles import Platform, handle_key
 from knowledge.registry.schema import Entity, NonOfficial, Registry
 from knowledge.registry.yaml_io import (
     FieldPath,
@@ -135,11 +136,12 @@ class _Checker:
             for key, index, value in top_level(file):
                 self._record(file, key, index, value, entities, non_official)
         except NotUtf8 as exc:
+            self._forget(file, problems_before)
             self.fatal.append(Problem(file, None, "", f"not UTF-8 text ({exc.reason})"))
             return
         except YamlSyntaxError as exc:
             where = f" (column {exc.column})" if exc.column else ""
-            del self.problems[problems_before:]
+            self._forget(file, problems_before)
             self.fatal.append(
                 Problem(file, exc.line, "", f"YAML syntax error{where}: {exc.message}")
             )
@@ -150,6 +152,14 @@ class _Checker:
             return
         self.entities.extend(entities)
         self.non_official.extend(non_official)
+
+    def _forget(self, file: Path, problems_before: int) -> None:
+        """What was read from a file before it turned out unreadable: its problems and
+        claims are dropped, as its records are, since no line of it can be shown."""
+        del self.problems[problems_before:]
+        self.ids = {value: claim for value, claim in self.ids.items() if claim.file != file}
+        self.handles = {key: claim for key, claim in self.handles.items() if claim.file != file}
+        self.references = [(value, claim) for value, claim in self.references if claim.file != file]
 
     def _record(
         self,
@@ -219,7 +229,7 @@ class _Checker:
         platform, handle = record.get("platform"), record.get("handle")
         if not isinstance(platform, str) or not isinstance(handle, str):
             return
-        key = (platform.strip().casefold(), handle.strip().removeprefix("@").casefold())
+        key = _handle_key(platform, handle)
         first = self.handles.get(key)
         if first is None:
             self.handles[key] = claim
@@ -274,6 +284,19 @@ class _Checker:
             for file, path, message in self.problems
         ]
         return sorted(located, key=lambda p: (str(p.file), p.line or 0))
+
+
+_PLATFORMS = {platform.value: platform for platform in Platform}
+
+
+def _handle_key(platform: str, handle: str) -> tuple[str, str]:
+    """The key under which the database keeps a handle unique (`handle_key`: +966... and
+    966... are one WhatsApp number), so that what passes validation can be stored."""
+    platform, handle = platform.strip(), handle.strip()
+    known = _PLATFORMS.get(platform)
+    if known is None:  # not a platform: the schema reports it
+        return platform.casefold(), handle.removeprefix("@").casefold()
+    return handle_key(known, handle)
 
 
 def _items(value: Any, dicts_only: bool = True) -> Iterator[tuple[int, Any]]:
