@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,19 +31,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 from telegram import Bot
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from bot_api_server import BotApiServer
-from bot_process import bot_environment
+from bot_api_server import Attempt, BotApiServer, busiest_second
+from bot_process import outbox_status, start_bot, stop
+from registry_edits import empty_postgres
 
 from bot.delivery import OutboxSender, Pace
-from db.engine import create_engine, open_database
-from db.importer import import_registry, registry_digest
+from db.engine import open_database
+from db.importer import import_path
 from db.registry_index import IndexCache
 from db.repositories.alerts import (
     ALL,
@@ -56,7 +55,6 @@ from db.repositories.alerts import (
     AlertRepository,
 )
 from knowledge.registry import BUNDLED_REGISTRY
-from knowledge.registry.validation import load_registry
 
 TELEGRAM_GLOBAL_RATE = 30
 TELEGRAM_PER_CHAT_RATE = 1
@@ -66,33 +64,19 @@ DEFAULT_CAP = Pace().per_second
 FIRST_CHAT = 1_000_000
 START_WAIT = 90.0
 STOP_WAIT = 30.0
-JSONDict = dict[str, Any]
 
 
-class RecordingServer(BotApiServer):
-    """The local Bot API server, noting when each message was accepted and for which chat:
-    the server keeps messages but not their times, and a rate is a matter of times."""
+def telegram(notices: int) -> BotApiServer:
+    """The local Bot API server with Telegram's flood limits, where the N subscribers are
+    users who started the bot."""
+    server = BotApiServer(global_rate=TELEGRAM_GLOBAL_RATE, per_chat_rate=TELEGRAM_PER_CHAT_RATE)
+    for n in range(notices):
+        server.user(FIRST_CHAT + n)
+    return server
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.accepted: list[tuple[float, int]] = []
-        self._lock = threading.Lock()
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def handle(self, path: str, content_type: str, body: bytes) -> tuple[int, JSONDict]:
-        status, payload = super().handle(path, content_type, body)
-        if status == 200 and path.rsplit("/", 1)[-1].lower() == "sendmessage":
-            chat_id = int(payload["result"]["chat"]["id"])
-            with self._lock:
-                self.accepted.append((time.monotonic(), chat_id))
-        return status, payload
-
-    def snapshot(self) -> list[tuple[float, int]]:
-        with self._lock:
-            return list(self.accepted)
+def chats_reached(accepted: Sequence[Attempt]) -> int:
+    return len({attempt.chat_id for attempt in accepted})
 
 
 @dataclass(frozen=True)
@@ -103,7 +87,7 @@ class Run:
     cap: float
     cap_is_default: bool
     notices: int
-    accepted: list[tuple[float, int]]
+    accepted: list[Attempt]
     too_many_requests: int
     started: float
     """When the bot process (or the sender) was started, monotonic."""
@@ -112,7 +96,7 @@ class Run:
 
     @property
     def received(self) -> Counter[int]:
-        return Counter(chat for _, chat in self.accepted)
+        return Counter(attempt.chat_id for attempt in self.accepted)
 
     @property
     def lost(self) -> int:
@@ -127,12 +111,12 @@ class Run:
         """From the first accepted message to the last: the fan-out itself."""
         if len(self.accepted) < 2:
             return 0.0
-        return self.accepted[-1][0] - self.accepted[0][0]
+        return self.accepted[-1].at - self.accepted[0].at
 
     @property
     def wall_s(self) -> float:
         """From the start of the bot (start-up, migrations, registry import) to the last."""
-        return (self.accepted[-1][0] - self.started) if self.accepted else 0.0
+        return (self.accepted[-1].at - self.started) if self.accepted else 0.0
 
     @property
     def rate(self) -> float:
@@ -145,13 +129,7 @@ class Run:
     @property
     def busiest_second(self) -> int:
         """The most messages Telegram accepted in any one-second window."""
-        times = [at for at, _ in self.accepted]
-        best = start = 0
-        for end, moment in enumerate(times):
-            while moment - times[start] >= 1.0:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
+        return busiest_second(attempt.at for attempt in self.accepted)
 
 
 # ---------------------------------------------------------------------------------------
@@ -159,26 +137,13 @@ class Run:
 # ---------------------------------------------------------------------------------------
 
 
-async def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 async def prepare_database(url: str, notices: int) -> None:
     """Migrations, the bundled registry, N subscribers of everything (inserted in bulk: the
     benchmark is about delivery, not about /subscribe), and one notice for all of them."""
     if url.startswith("postgres"):
-        await reset_postgres(url)
+        await empty_postgres(url)
     async with open_database(url) as sessions:
-        await import_registry(
-            sessions,
-            load_registry(BUNDLED_REGISTRY),
-            str(BUNDLED_REGISTRY),
-            registry_digest(BUNDLED_REGISTRY),
-        )
+        await import_path(sessions, BUNDLED_REGISTRY)
         now = dt.datetime.now(dt.UTC)
         chats = range(FIRST_CHAT, FIRST_CHAT + notices)
         async with sessions() as session, session.begin():
@@ -211,17 +176,9 @@ async def prepare_database(url: str, notices: int) -> None:
         assert queued == notices, f"{queued} rows queued for {notices} subscribers"
 
 
-async def outbox_unfinished(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            result = await connection.execute(
-                text("SELECT count(*) FROM outbox WHERE state IN (:queued, :sending)"),
-                {"queued": QUEUED, "sending": SENDING},
-            )
-            return int(result.scalar_one())
-    finally:
-        await engine.dispose()
+def outbox_unfinished(url: str) -> int:
+    counts = outbox_status(url)
+    return counts[QUEUED] + counts[SENDING]
 
 
 # ---------------------------------------------------------------------------------------
@@ -235,7 +192,7 @@ def cap_setting(cap: float | None) -> dict[str, str]:
 
 
 def wait_for_delivery(
-    server: RecordingServer,
+    server: BotApiServer,
     notices: int,
     stall: float,
     label: str,
@@ -247,8 +204,8 @@ def wait_for_delivery(
     last_count, last_change, last_report = 0, started, started
     while True:
         time.sleep(0.5)
-        accepted = server.snapshot()
-        chats = len({chat for _, chat in accepted})
+        accepted = server.accepted
+        chats = chats_reached(accepted)
         now = time.monotonic()
         if chats >= notices:
             return ""
@@ -261,43 +218,27 @@ def wait_for_delivery(
             return f"stalled: nothing delivered for {waited:.0f} s"
         if now - last_report >= 10:
             last_report = now
-            rate = (len(accepted) - 1) / (accepted[-1][0] - accepted[0][0]) if chats > 1 else 0
+            rate = (len(accepted) - 1) / (accepted[-1].at - accepted[0].at) if chats > 1 else 0
             print(f"  {label}: {chats:,}/{notices:,} delivered, {rate:.1f}/s", flush=True)
 
 
 def run_process(
     url: str, notices: int, cap: float | None, stall: float, workdir: Path
-) -> tuple[RecordingServer, float, str]:
+) -> tuple[BotApiServer, float, str]:
     """`python -m bot.cli run` until the fan-out is delivered, then SIGTERM."""
-    with RecordingServer(
-        global_rate=TELEGRAM_GLOBAL_RATE, per_chat_rate=TELEGRAM_PER_CHAT_RATE
-    ) as server:
-        for n in range(notices):
-            server.user(FIRST_CHAT + n)
+    with telegram(notices) as server:
         log = workdir / "bot.log"
         started = time.monotonic()
-        with log.open("wb") as log_file:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run"],
-                cwd=workdir,
-                env=bot_environment(server, url, LOG_LEVEL="WARNING", **cap_setting(cap)),
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
+        process = start_bot(server, url, log, LOG_LEVEL="WARNING", **cap_setting(cap))
         label = f"cap {cap or DEFAULT_CAP:g}/s"
+        error = ""
         try:
             error = wait_for_delivery(server, notices, stall, label, process)
             deadline = time.monotonic() + 10
-            while not error and asyncio.run(outbox_unfinished(url)) and time.monotonic() < deadline:
+            while not error and outbox_unfinished(url) and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_WAIT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            if stop(process, STOP_WAIT) is None:
                 error = error or "the bot did not stop on SIGTERM"
         if error:
             tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
@@ -305,7 +246,7 @@ def run_process(
         return server, started, error
 
 
-async def drive_sender(url: str, server: RecordingServer, cap: float, notices: int) -> None:
+async def drive_sender(url: str, server: BotApiServer, cap: float, notices: int) -> None:
     """OutboxSender.drain(1.0) back to back, in this process: the sender's own ceiling,
     without the bot's job scheduling around it."""
     async with open_database(url) as sessions:
@@ -315,19 +256,13 @@ async def drive_sender(url: str, server: RecordingServer, cap: float, notices: i
             sender = OutboxSender(
                 sessions, ptb, index=lambda: cache.latest, pace=Pace(per_second=cap)
             )
-            while len({chat for _, chat in server.snapshot()}) < notices:
+            while chats_reached(server.accepted) < notices:
                 if not await sender.drain(1.0):
                     await asyncio.sleep(0.1)
 
 
-def run_sender(
-    url: str, notices: int, cap: float, stall: float
-) -> tuple[RecordingServer, float, str]:
-    with RecordingServer(
-        global_rate=TELEGRAM_GLOBAL_RATE, per_chat_rate=TELEGRAM_PER_CHAT_RATE
-    ) as server:
-        for n in range(notices):
-            server.user(FIRST_CHAT + n)
+def run_sender(url: str, notices: int, cap: float, stall: float) -> tuple[BotApiServer, float, str]:
+    with telegram(notices) as server:
         outcome: list[str] = []
 
         def drive() -> None:
@@ -362,7 +297,7 @@ def measure(args: argparse.Namespace, cap: float | None, folder: Path) -> Run:
         cap=effective,
         cap_is_default=cap is None,
         notices=args.notices,
-        accepted=server.snapshot(),
+        accepted=server.accepted,
         too_many_requests=server.too_many_requests,
         started=started,
         load_average=load,

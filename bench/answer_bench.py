@@ -5,8 +5,8 @@ registry of 1M aliases, p99 <= 50 ms, index build <= 60 s and peak memory <= 1 G
 the engine, the same questions go to plain `rapidfuzz.process.extractOne` over the raw
 names, the obvious implementation the index has to beat.
 
-Each case runs in its own subprocess, so the peak resident set size it reports
-(`ru_maxrss`) belongs to that case alone and not to an earlier, larger one.
+Each case runs in its own subprocess, so the peak resident set size it reports (VmHWM,
+see `harness.peak_mb`) belongs to that case alone and not to an earlier, larger one.
 
     .venv/bin/python bench/answer_bench.py                 # bundled, 10k, 100k, 1M aliases
     .venv/bin/python bench/answer_bench.py --quick         # bundled and 10k only
@@ -18,10 +18,8 @@ See bench/README.md for what each column means.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
 import hashlib
-import json
 import math
 import os
 import random
@@ -31,13 +29,22 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import yaml
-from harness import peak_mb, report, run_in_child
+from harness import (
+    case_main,
+    case_parser,
+    failed_row,
+    maybe_profiled,
+    peak_mb,
+    progress,
+    run_in_child,
+    sizes_arg,
+)
 from rapidfuzz import fuzz, process
 
 from knowledge.engine import Engine
@@ -378,6 +385,9 @@ class CaseSpec:
     profile: str | None = None
     """Write cProfile statistics of the index build and of the answers to this prefix."""
 
+    def profile_path(self, phase: str) -> str | None:
+        return f"{self.profile}-{phase}.prof" if self.profile else None
+
 
 @dataclass
 class Timing:
@@ -473,16 +483,6 @@ def timed(action: Callable[[], object]) -> Sample:
     return Sample(time.perf_counter_ns() - wall, time.thread_time_ns() - cpu)
 
 
-def maybe_profiled(prefix: str | None, suffix: str, action: Callable[[], T]) -> T:
-    """`action()`, under cProfile when `prefix` is set (its timings are then inflated)."""
-    if prefix is None:
-        return action()
-    profiler = cProfile.Profile()
-    value = profiler.runcall(action)
-    profiler.dump_stats(f"{prefix}-{suffix}.prof")
-    return value
-
-
 def engine_samples(
     engine: Engine, questions: Sequence[str], wanted: int
 ) -> dict[str, list[Sample]]:
@@ -534,7 +534,7 @@ def measure(spec: CaseSpec) -> CaseResult:
         return RegistryIndex(source, bundled.non_official)
 
     started, cpu = time.perf_counter(), time.process_time()
-    index = maybe_profiled(spec.profile, "build", build)
+    index = maybe_profiled(spec.profile_path("build"), build)
     result.build_s = time.perf_counter() - started - source.seconds
     result.build_cpu_s = time.process_time() - cpu - source.cpu_seconds
     result.registry_s = source.seconds
@@ -553,7 +553,7 @@ def measure(spec: CaseSpec) -> CaseResult:
         engine.answer(question)
     wanted = MIN_SAMPLES_LARGE if spec.size >= LARGE_FROM else MIN_SAMPLES
     by_question = maybe_profiled(
-        spec.profile, "answer", lambda: engine_samples(engine, questions, wanted)
+        spec.profile_path("answer"), lambda: engine_samples(engine, questions, wanted)
     )
     result.peak_mb = peak_mb()
     result.engine = summarize([s for samples in by_question.values() for s in samples])
@@ -566,22 +566,10 @@ def measure(spec: CaseSpec) -> CaseResult:
     return result
 
 
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def child_main(raw_spec: str) -> None:
-    """Entry point of a case subprocess: prints one marked JSON line for the parent."""
-    spec = CaseSpec(**json.loads(raw_spec))
-    result = measure(spec)
-    report(asdict(result))
-
-
 # -------------------------------------------------------------------------- parent side
 
 
-def result_from_json(raw: str) -> CaseResult:
-    data = json.loads(raw)
+def result_from_report(data: dict[str, Any]) -> CaseResult:
     data["engine"] = Timing(**data["engine"])
     data["baseline"] = Timing(**data["baseline"])
     data["slowest"] = [tuple(row) for row in data["slowest"]]
@@ -591,9 +579,9 @@ def result_from_json(raw: str) -> CaseResult:
 def run_case(spec: CaseSpec) -> CaseResult:
     """Runs `spec` in a fresh interpreter; its stderr passes through for progress."""
     progress(f"running {spec.name} ...")
-    reported, code = run_in_child(__file__, asdict(spec))
+    reported, code = run_in_child(__file__, spec)
     if reported is not None:
-        return result_from_json(reported)
+        return result_from_report(reported)
     return CaseResult(spec.name, spec.size, error=f"the case exited with {code}")
 
 
@@ -628,14 +616,14 @@ def targets_cell(result: CaseResult) -> str:
 
 def table(results: Sequence[CaseResult]) -> str:
     """The Markdown table the issue asks for; failed cases show their reason."""
-    lines = [
+    header = (
         "| registry | aliases | index build s | engine p50 ms | engine p99 ms | peak MB "
-        "| baseline p50 ms | baseline p99 ms | targets met? |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
+        "| baseline p50 ms | baseline p99 ms | targets met? |"
+    )
+    lines = [header, "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         if r.error:
-            lines.append(f"| {r.name} | | | | | | | | {r.error} |")
+            lines.append(failed_row(header, r.name, r.error))
             continue
         lines.append(
             f"| {r.name} | {r.aliases:,} | {r.build_s:.2f} | {r.engine.p50:.2f} | "
@@ -690,12 +678,8 @@ def code_version() -> str:
     return f"commit {commit}, knowledge/*.py digest {digest.hexdigest()[:10]}"
 
 
-def sizes_arg(text: str) -> list[int]:
-    return [int(part.replace("_", "")) for part in text.split(",") if part]
-
-
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = case_parser(__doc__)
     parser.add_argument(
         "--sizes",
         type=sizes_arg,
@@ -720,17 +704,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--profile", metavar="DIR", type=Path, help="write cProfile files of each case to DIR"
     )
-    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case
     return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.case:
-        child_main(args.case)
+        case_main(args.case, CaseSpec, measure)
         return 0
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
     load_before, code_before = os.getloadavg()[0], code_version()
     results = [run_case(spec) for spec in plan(args)]
     code = code_version()

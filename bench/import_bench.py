@@ -16,28 +16,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from harness import peak_mb, report, run_in_child
-from sqlalchemy import text
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from harness import (
+    case_main,
+    case_parser,
+    failed_row,
+    maybe_profiled,
+    peak_mb,
+    progress,
+    run_in_child,
+    sizes_arg,
+)
+from registry_edits import empty_postgres
 from synthetic import check_sample, write_registry
 
-from db.engine import create_engine, open_database
+from db.engine import open_database
 from db.importer import import_registry, registry_digest
+from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.validation import RegistryInvalid, load_registry
-from knowledge.registry.yaml_io import registry_files
-
-try:
-    from knowledge.registry import BUNDLED_REGISTRY
-except ImportError:  # the constant lived in db.importer before
-    from db.importer import BUNDLED_REGISTRY  # type: ignore[attr-defined,no-redef]
 
 TARGET_ENTITIES = 100_000
 TARGET_SECONDS = 60.0
@@ -110,23 +116,11 @@ class Stopwatch:
         return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-async def reset_postgres(url: str) -> None:
-    """An empty schema, so the import starts from a fresh database like the SQLite cases
-    (and Alembic runs its migrations again)."""
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
-
-
 async def timed_import(spec: CaseSpec, registry: Any, digest: str, result: CaseResult) -> None:
     """Opens (and migrates) a fresh database outside the clock, then times the import."""
     url = spec.database
     if url.startswith(("postgresql", "postgres")):
-        await reset_postgres(url)
+        await empty_postgres(url)
     async with open_database(url) as sessions:
         clock = Stopwatch()
         imported = await import_registry(sessions, registry, spec.registry, digest)
@@ -160,22 +154,9 @@ def measure(spec: CaseSpec) -> CaseResult:
     return result
 
 
-def profiled(spec: CaseSpec) -> CaseResult:
-    """`measure` under cProfile, statistics written to `spec.profile`."""
-    import cProfile
-
-    profiler = cProfile.Profile()
-    result = profiler.runcall(measure, spec)
-    assert spec.profile is not None
-    profiler.dump_stats(spec.profile)
-    return result
-
-
-def child_main(raw_spec: str) -> None:
-    """Entry point of a case subprocess: prints one marked JSON line for the parent."""
-    spec = CaseSpec(**json.loads(raw_spec))
-    result = profiled(spec) if spec.profile else measure(spec)
-    report(asdict(result))
+def profiled_measure(spec: CaseSpec) -> CaseResult:
+    """`measure`, under cProfile when the spec asks for it."""
+    return maybe_profiled(spec.profile, partial(measure, spec))
 
 
 # -------------------------------------------------------------------------- parent side
@@ -183,10 +164,10 @@ def child_main(raw_spec: str) -> None:
 
 def run_case(spec: CaseSpec) -> CaseResult:
     """Runs `spec` in a fresh interpreter; its stderr passes through for diagnosis."""
-    print(f"running {spec.name} ...", file=sys.stderr, flush=True)
-    reported, code = run_in_child(__file__, asdict(spec))
+    progress(f"running {spec.name} ...")
+    reported, code = run_in_child(__file__, spec)
     if reported is not None:
-        return CaseResult(**json.loads(reported))
+        return CaseResult(**reported)
     return CaseResult(spec.name, error=f"the case process exited with {code}")
 
 
@@ -197,11 +178,9 @@ def generate(folder: Path, size: int, files: int) -> Path:
     started = time.perf_counter()
     stats = write_registry(path, size, files=files)
     elapsed = time.perf_counter() - started
-    print(
+    progress(
         f"generated {stats.entities} entities / {stats.accounts} accounts "
-        f"({stats.bytes / 2**20:.1f} MiB) in {elapsed:.1f} s",
-        file=sys.stderr,
-        flush=True,
+        f"({stats.bytes / 2**20:.1f} MiB) in {elapsed:.1f} s"
     )
     return path
 
@@ -215,26 +194,18 @@ def profile_path(folder: Path | None, name: str) -> str | None:
     return str(folder / f"{name}.prof") if folder else None
 
 
-def bundled_case(folder: Path, profile_dir: Path | None) -> CaseSpec | CaseResult:
-    """The bundled registry's case, or a result row saying why it cannot run yet."""
-    name = "bundled (sqlite)"
-    if not BUNDLED_REGISTRY.exists() or not registry_files(BUNDLED_REGISTRY):
-        return CaseResult(name, error=f"skipped: no registry at {BUNDLED_REGISTRY}")
-    return CaseSpec(
-        name,
-        str(BUNDLED_REGISTRY),
-        sqlite_url(folder, "bundled"),
-        profile=profile_path(profile_dir, "bundled"),
-    )
-
-
-def plan(
-    args: argparse.Namespace, folder: Path, profile_dir: Path | None
-) -> list[CaseSpec | CaseResult]:
+def plan(args: argparse.Namespace, folder: Path, profile_dir: Path | None) -> list[CaseSpec]:
     """The cases to run, in order: bundled, each size on SQLite, the re-import of the
     10k registry (or the smallest size), then PostgreSQL on the largest size."""
     sizes: list[int] = [10_000] if args.quick else args.sizes
-    cases: list[CaseSpec | CaseResult] = [bundled_case(folder, profile_dir)]
+    cases = [
+        CaseSpec(
+            "bundled (sqlite)",
+            str(BUNDLED_REGISTRY),
+            sqlite_url(folder, "bundled"),
+            profile=profile_path(profile_dir, "bundled"),
+        )
+    ]
     paths = {size: str(generate(folder, size, args.files)) for size in sizes}
     layout = f" in {args.files} files" if args.files > 1 else ""
     for size in sizes:
@@ -274,14 +245,12 @@ def target_cell(result: CaseResult) -> str:
 
 
 def table(results: list[CaseResult]) -> str:
-    """The Markdown table of all cases; failed or skipped cases show their reason."""
-    lines = [
-        "| case | entities | accounts | validate s | import s | total s | peak MB | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
+    """The Markdown table of all cases; failed cases show their reason."""
+    header = "| case | entities | accounts | validate s | import s | total s | peak MB | target |"
+    lines = [header, "|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         if r.error:
-            lines.append(f"| {r.name} | | | | | | | {r.error} |")
+            lines.append(failed_row(header, r.name, r.error))
             continue
         lines.append(
             f"| {r.name} | {r.entities:,} | {r.accounts:,} | {r.validate_s:.2f} | "
@@ -333,10 +302,10 @@ def details(results: list[CaseResult]) -> str:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = case_parser(__doc__)
     parser.add_argument(
         "--sizes",
-        type=lambda s: [int(part) for part in s.split(",") if part],
+        type=sizes_arg,
         default=[10_000, 100_000],
         help="entity counts of the generated registries (default 10000,100000)",
     )
@@ -354,24 +323,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--profile", metavar="DIR", type=Path, help="write one cProfile file per case to DIR"
     )
-    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case
     return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.case:
-        child_main(args.case)
+        case_main(args.case, CaseSpec, profiled_measure)
         return 0
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rasmi-bench-") as tmp:
         folder = Path(tmp)
         check_sample(folder)
-        results = [
-            case if isinstance(case, CaseResult) else run_case(case)
-            for case in plan(args, folder, args.profile)
-        ]
+        results = [run_case(case) for case in plan(args, folder, args.profile)]
     print(table(results))
     print()
     print(verdict(results))

@@ -17,18 +17,16 @@ load's peak memory is its own.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from answer_bench import LARGE_PEAK_MB, bundled_registry, sized_entities, sizes_arg
-from harness import peak_mb, report, run_in_child
+from answer_bench import LARGE_PEAK_MB, bundled_registry, sized_entities
+from harness import case_main, case_parser, failed_row, peak_mb, progress, run_in_child, sizes_arg
 
 from db.engine import open_database
 from db.importer import import_registry
@@ -99,35 +97,34 @@ async def load_step(step: Step) -> dict[str, float]:
         }
 
 
-def child_main(raw: str) -> None:
-    step = Step(**json.loads(raw))
+def run_step(step: Step) -> dict[str, float]:
     action = import_step if step.action == "import" else load_step
-    report(asyncio.run(action(step)))
+    return asyncio.run(action(step))
 
 
 def run_size(size: int, folder: Path) -> LoadResult:
     result = LoadResult(size)
     database = str(folder / f"registry-{size}.db")
     for action in ("import", "load"):
-        print(f"{size:,} names: {action} ...", file=sys.stderr, flush=True)
-        reported, code = run_in_child(__file__, asdict(Step(action, size, database)))
+        progress(f"{size:,} names: {action} ...")
+        reported, code = run_in_child(__file__, Step(action, size, database))
         if reported is None:
             result.error = f"the {action} exited with {code}"
             return result
-        for name, value in json.loads(reported).items():
+        for name, value in reported.items():
             setattr(result, name, value)
     return result
 
 
 def table(results: Sequence[LoadResult]) -> str:
-    lines = [
+    header = (
         "| names | entities | import s | index load s | peak MB | longest loop stall ms "
-        "| stalls > 100 ms | peak <= 1 GB? |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
+        "| stalls > 100 ms | peak <= 1 GB? |"
+    )
+    lines = [header, "|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         if r.error:
-            lines.append(f"| {r.size:,} | | | | | | | {r.error} |")
+            lines.append(failed_row(header, f"{r.size:,}", r.error))
             continue
         met = "met" if r.peak_mb <= LARGE_PEAK_MB else "**missed**"
         lines.append(
@@ -138,17 +135,16 @@ def table(results: Sequence[LoadResult]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = case_parser(__doc__)
     parser.add_argument(
         "--sizes",
         type=sizes_arg,
         default=list(DEFAULT_SIZES),
         help="names of the generated registries (default 1000000)",
     )
-    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: one step
     args = parser.parse_args(argv)
     if args.case:
-        child_main(args.case)
+        case_main(args.case, Step, run_step)
         return 0
     with tempfile.TemporaryDirectory() as folder:
         results = [run_size(size, Path(folder)) for size in args.sizes]

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.registry.schema import EntityKind
+from knowledge.registry.validation import load_registry
+
+SEED = 20261127
 
 # Every platform, so each handle format is exercised; three per entity, never repeated.
 _PLATFORMS = (
@@ -195,9 +198,8 @@ def _file_text(rng: random.Random, first: int, last: int) -> Iterator[str]:
         yield entity_yaml(rng, index)
 
 
-def registry_chunks(count: int, seed: int = 20261127, files: int = 1) -> Iterator[Iterator[str]]:
-    """The text of each file in pieces, so 100k entities never sit in one string (a big
-    generator process would also raise every child's ru_maxrss, see import_bench.peak_mb).
+def registry_chunks(count: int, seed: int = SEED, files: int = 1) -> Iterator[Iterator[str]]:
+    """The text of each file in pieces, so 100k entities never sit in one string.
     Consume each file before the next: they share one random generator. Entities are
     numbered across files; parents may be in another file."""
     rng = random.Random(seed)
@@ -206,7 +208,7 @@ def registry_chunks(count: int, seed: int = 20261127, files: int = 1) -> Iterato
         yield _file_text(rng, first, min(first + per_file - 1, count))
 
 
-def write_registry(path: Path, count: int, seed: int = 20261127, files: int = 1) -> SyntheticStats:
+def write_registry(path: Path, count: int, seed: int = SEED, files: int = 1) -> SyntheticStats:
     """Writes a registry of `count` entities (3 accounts each, a spokesperson on every
     10th): one file at `path`, or with `files` > 1 a folder `path` of that many files,
     as a large registry would be kept by hand."""
@@ -228,8 +230,6 @@ def write_registry(path: Path, count: int, seed: int = 20261127, files: int = 1)
 def check_sample(folder: Path, count: int = 120) -> None:
     """Validates a small registry from the same templates with the real loader; raises
     RegistryInvalid if the templates no longer match the schema."""
-    from knowledge.registry.validation import load_registry
-
     sample = folder / "sample.yaml"
     write_registry(sample, count)
     registry = load_registry(sample)

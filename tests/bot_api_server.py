@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 JSONDict = dict[str, Any]
@@ -727,6 +727,30 @@ class _Fault:
         return ApiError(self.status, self.description or default)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One sendMessage request as the server answered it: when (monotonic and wall clock),
+    for which chat, and the HTTP status of the answer (200, or Telegram's error code). A
+    message's ``date`` is in whole seconds and a call keeps no answer, but a sender's pace
+    is a matter of times and its retry policy one of answers."""
+
+    at: float
+    wall: float
+    chat_id: Any  # as the request gave it: an int, or an "@username" string, or missing
+    status: int
+
+
+def busiest_second(times: Iterable[float]) -> int:
+    """The most events in any one-second window [t, t + 1)."""
+    ordered = sorted(times)
+    best = start = 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
 # ---------------------------------------------------------------------------------------
 # HTTP plumbing
 # ---------------------------------------------------------------------------------------
@@ -888,7 +912,8 @@ class BotApiServer:
     ``fail_next``, and the ``global_rate``/``per_chat_rate`` flood limits.
     Act as users: ``send_text``, ``send_command``, ``forward``, ``press``, ``inline``,
     ``edited``, ``channel_post``, ``sticker``, ``photo`` (each returns the Update).
-    See what the bot did: ``calls``, ``sent()``, ``markup()``, ``callback_answers``,
+    See what the bot did: ``calls``, ``sent()``, ``markup()``, ``attempts`` (sendMessage
+    requests, timed, with their answers), ``accepted``, ``answers()``, ``callback_answers``,
     ``inline_answers``, ``my_commands``, ``menu_buttons``, ``webhook``,
     ``webhook_deliveries``, ``pending_updates``, ``too_many_requests``, ``errors``; wait with
     ``wait_for`` (sent messages), ``wait_for_call`` (calls) or ``wait_until``.
@@ -936,6 +961,7 @@ class BotApiServer:
 
         # What the bot did.
         self.calls: list[Call] = []
+        self.attempts: list[Attempt] = []
         self.too_many_requests = 0
         self.errors: list[Exception] = []  # exceptions inside the server: always a bug here
         self.callback_answers: dict[str, JSONDict] = {}
@@ -1000,7 +1026,7 @@ class BotApiServer:
         self._httpd = None
         self._threads = []
 
-    def __enter__(self) -> BotApiServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -1346,6 +1372,17 @@ class BotApiServer:
             return copy.deepcopy(found) if found is not None else None
 
     @property
+    def accepted(self) -> list[Attempt]:
+        """The sendMessage requests Telegram accepted, in the order it answered them."""
+        with self._cond:
+            return [attempt for attempt in self.attempts if attempt.status == 200]
+
+    def answers(self, chat_id: int) -> list[int]:
+        """The status of every sendMessage request for a chat, in order."""
+        with self._cond:
+            return [attempt.status for attempt in self.attempts if attempt.chat_id == chat_id]
+
+    @property
     def pending_updates(self) -> list[JSONDict]:
         """Updates not yet confirmed by the bot (getUpdates offset) or delivered (webhook)."""
         with self._cond:
@@ -1425,10 +1462,22 @@ class BotApiServer:
         except ApiError as error:
             return error.status, error.payload()
         canonical, handler = _METHODS.get(name.lower(), (name, None))
+        status, payload = self._call(canonical, handler, params)
+        if canonical == "sendMessage":
+            attempt = Attempt(time.monotonic(), time.time(), params.get("chat_id"), status)
+            with self._cond:
+                self.attempts.append(attempt)
+                self._cond.notify_all()
+        return status, payload
+
+    def _call(
+        self, method: str, handler: MethodHandler | None, params: JSONDict
+    ) -> tuple[int, JSONDict]:
+        """Records the call, then answers it: an injected fault, or the method's result."""
         with self._cond:
-            self.calls.append((canonical, params))
+            self.calls.append((method, params))
             self._cond.notify_all()
-            faults = self._faults.get(name.lower())
+            faults = self._faults.get(method.lower())
             if handler is not None and faults:
                 fault = faults[0]
                 fault.times -= 1
@@ -1940,11 +1989,17 @@ def _replace_markup(server: BotApiServer, message: JSONDict, markup: JSONDict | 
         server._markups[key] = copy.deepcopy(markup)
 
 
+def _query_id(params: JSONDict, name: str, pending: set[str]) -> str:
+    """The id of a query the bot may still answer (each is answered once)."""
+    query_id = str(_require(params, name))
+    if query_id not in pending:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    return query_id
+
+
 @_method("answerCallbackQuery")
 def _answer_callback_query(server: BotApiServer, params: JSONDict) -> bool:
-    query_id = str(_require(params, "callback_query_id"))
-    if query_id not in server._pending_callbacks:
-        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    query_id = _query_id(params, "callback_query_id", server._pending_callbacks)
     text = params.get("text")
     if text is not None and len(str(text)) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
@@ -1955,9 +2010,7 @@ def _answer_callback_query(server: BotApiServer, params: JSONDict) -> bool:
 
 @_method("answerInlineQuery")
 def _answer_inline_query(server: BotApiServer, params: JSONDict) -> bool:
-    query_id = str(_require(params, "inline_query_id"))
-    if query_id not in server._pending_inline:
-        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    query_id = _query_id(params, "inline_query_id", server._pending_inline)
     results = params.get("results")
     if not isinstance(results, list):
         raise bad_request("can't parse inline query results JSON object")

@@ -3,14 +3,18 @@ point it at the local Bot API server instead of Telegram."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 from bot_api_server import BotApiServer
 
 from bot.settings import Settings
+from db.engine import create_engine, session_factory
+from db.repositories.alerts import AlertRepository
 
 REPO = Path(__file__).resolve().parent.parent
 SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
@@ -39,6 +43,23 @@ def bot_environment(server: BotApiServer, database_url: str, **extra: str) -> di
     return env
 
 
+def start_bot(
+    server: BotApiServer, database_url: str, log: Path, **extra: str
+) -> subprocess.Popen[bytes]:
+    """``python -m bot.cli run`` as a deployment starts it (see `bot_environment`), in the
+    folder of ``log`` (a test's own, so no stray ``.env`` is read), stdout and stderr into
+    ``log``."""
+    with log.open("wb") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=log.parent,
+            env=bot_environment(server, database_url, **extra),
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> int | None:
     """SIGTERM, as systemd and Docker stop the bot; SIGKILL if it hangs (then None)."""
     if process.poll() is not None:
@@ -50,3 +71,17 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> int | None:
         process.kill()
         process.wait()
         return None
+
+
+def outbox_status(database_url: str) -> dict[str, int]:
+    """`AlertRepository.status()` of the bot's database, read from outside the bot."""
+
+    async def read() -> dict[str, int]:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                return await AlertRepository(session).status()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())

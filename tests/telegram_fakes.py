@@ -34,10 +34,8 @@ class Call:
 
     @property
     def keyboard(self) -> list[list[dict[str, Any]]]:
-        markup = self.params.get("reply_markup")
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        return list(markup.get("inline_keyboard", [])) if markup else []
+        markup = self.params.get("reply_markup") or {}  # decoded by `do_request`
+        return list(markup.get("inline_keyboard", []))
 
 
 @dataclass

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from bot_api_server import BOT_USERNAME, BotApiServer, parse_html
+from bot_api_server import BOT_USERNAME, BotApiServer, busiest_second, parse_html
 from telegram import (
     Bot,
     BotCommand,
@@ -366,6 +366,21 @@ async def test_rate_limits_answer_429_beyond_the_pace(monkeypatch: pytest.Monkey
                 await ptb_bot.send_message(3, "one")  # 2 messages/s over all chats
         assert limited.too_many_requests == 2
         assert [m["chat"]["id"] for m in limited.sent()] == [1, 2]
+        # Every sendMessage request is noted with the answer it got, in order.
+        assert [(a.chat_id, a.status) for a in limited.attempts] == [
+            (1, 200),
+            (1, 429),
+            (2, 200),
+            (3, 429),
+        ]
+        assert limited.answers(1) == [200, 429]
+        assert [a.chat_id for a in limited.accepted] == [1, 2]
+        assert limited.accepted[0].at <= limited.accepted[1].at
+
+
+def test_busiest_second_counts_events_in_any_one_second_window() -> None:
+    assert busiest_second([]) == 0
+    assert busiest_second([2.5, 0.0, 0.5, 0.99, 1.0]) == 3  # 0.5, 0.99 and 1.0
 
 
 # -- edits, callback queries, inline queries -------------------------------------------------

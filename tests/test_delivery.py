@@ -24,11 +24,13 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from types import TracebackType
+from typing import Self
 
 import pytest
-from bot_api_server import BotApiServer, _normalize, _parse_body
+from bot_api_server import Attempt, BotApiServer, busiest_second
 from pydantic import SecretStr
+from registry_edits import edit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,7 +40,7 @@ import bot.delivery
 from bot.app import build_application, prepare
 from bot.delivery import OutboxSender, Pace
 from bot.settings import Settings
-from db.importer import ImportResult, import_registry, registry_digest
+from db.importer import import_path
 from db.registry_index import IndexCache
 from db.repositories.alerts import (
     ALL,
@@ -55,10 +57,8 @@ from db.repositories.alerts import (
     AlertRepository,
     next_digest_time,
 )
-from knowledge.registry.validation import load_registry
 
 Sessions = async_sessionmaker[AsyncSession]
-JSONDict = dict[str, Any]
 
 DRAIN_TIMEOUT = 40.0
 """Longest a test waits for the outbox to empty; the slowest test needs about 20 s."""
@@ -69,72 +69,12 @@ OLD_HANDLE = re.compile(r"@SaudiMOH(?![_A-Za-z0-9])")
 
 
 # ---------------------------------------------------------------------------------------
-# The server, with the times the pace is judged by
+# What the server saw: the pace is judged by the times of its sendMessage answers
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One sendMessage request: when it was answered (monotonic and wall clock), for which
-    chat, and the HTTP status of the answer (200, or Telegram's error code)."""
-
-    at: float
-    wall: float
-    chat_id: int
-    status: int
-
-
-class TimedServer(BotApiServer):
-    """The local Bot API server, noting when each message was sent and how it was answered.
-
-    The server records calls and messages but not their times (a message's ``date`` is in
-    whole seconds) nor the answer each call got, and a pace is a matter of times, a retry
-    policy a matter of answers. This takes both from each sendMessage request as the
-    server answers it, under a lock of its own so that the server's threads may race.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.attempts: list[Attempt] = []
-        self._times = threading.Lock()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def handle(self, path: str, content_type: str, body: bytes) -> tuple[int, JSONDict]:
-        status, payload = super().handle(path, content_type, body)
-        if path.rsplit("/", 1)[-1].lower() == "sendmessage":
-            params = _normalize(_parse_body(content_type, body))
-            attempt = Attempt(time.monotonic(), time.time(), int(params["chat_id"]), status)
-            with self._times:
-                self.attempts.append(attempt)
-        return status, payload
-
-    @property
-    def accepted(self) -> list[Attempt]:
-        """The messages Telegram accepted, in the order it did."""
-        with self._times:
-            return [a for a in self.attempts if a.status == 200]
-
-    def answers(self, chat_id: int) -> list[int]:
-        """The status of every sendMessage request for a chat, in order."""
-        with self._times:
-            return [a.status for a in self.attempts if a.chat_id == chat_id]
-
-    def texts(self, chat_id: int) -> list[str]:
-        return [str(message["text"]) for message in self.sent(chat_id)]
-
-
-def busiest_second(times: Sequence[float]) -> int:
-    """The most events in any one-second window [t, t + 1)."""
-    ordered = sorted(times)
-    best = start = 0
-    for end, moment in enumerate(ordered):
-        while moment - ordered[start] >= 1.0:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
+def texts_of(server: BotApiServer, chat_id: int) -> list[str]:
+    return [str(message["text"]) for message in server.sent(chat_id)]
 
 
 def shortest_gap_per_chat(accepted: Sequence[Attempt]) -> float:
@@ -151,16 +91,6 @@ def shortest_gap_per_chat(accepted: Sequence[Attempt]) -> float:
 # ---------------------------------------------------------------------------------------
 # The database side
 # ---------------------------------------------------------------------------------------
-
-
-async def run_import(sessions: Sessions, path: Path) -> ImportResult:
-    return await import_registry(sessions, load_registry(path), str(path), registry_digest(path))
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 async def subscribe(
@@ -257,23 +187,17 @@ async def deliver_all(
 
 
 @pytest.fixture
-def server() -> Iterator[TimedServer]:
+def server() -> Iterator[BotApiServer]:
     """Telegram without flood limits: what the sender does, not what it is allowed."""
-    with TimedServer() as running:
+    with BotApiServer() as running:
         yield running
 
 
 @pytest.fixture
-def limited() -> Iterator[TimedServer]:
+def limited() -> Iterator[BotApiServer]:
     """Telegram with its documented limits: 30 messages a second, one a second per chat."""
-    with TimedServer(global_rate=30, per_chat_rate=1) as running:
+    with BotApiServer(global_rate=30, per_chat_rate=1) as running:
         yield running
-
-
-async def open_bot(server: BotApiServer) -> Bot:
-    ptb = Bot(server.token, base_url=server.base_url)
-    await ptb.initialize()
-    return ptb
 
 
 @pytest.fixture
@@ -284,13 +208,14 @@ async def index(sessions: Sessions) -> IndexCache:
 @pytest.fixture
 async def imported(sessions: Sessions, example_registry: Path) -> Path:
     """The example registry imported once: the baseline, which alerts nobody."""
-    result = await run_import(sessions, example_registry)
+    result = await import_path(sessions, example_registry)
     assert result.baseline and result.alerts_queued == 0
     return example_registry
 
 
 class Sending:
-    """A sender bound to a server, with the index it renders from."""
+    """Senders bound to a server, with the index they render from. On leaving, their bots
+    are shut down and the server must not have failed itself."""
 
     def __init__(self, sessions: Sessions, index: IndexCache, server: BotApiServer) -> None:
         self.sessions, self.index, self.server = sessions, index, server
@@ -298,34 +223,40 @@ class Sending:
 
     async def sender(self, pace: Pace | None = None) -> OutboxSender:
         await self.index.current()
-        ptb = await open_bot(self.server)
+        ptb = Bot(self.server.token, base_url=self.server.base_url)
+        await ptb.initialize()
         self.bots.append(ptb)
         cache = self.index
         return OutboxSender(self.sessions, ptb, index=lambda: cache.latest, pace=pace or Pace())
 
-    async def close(self) -> None:
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         for ptb in self.bots:
             await ptb.shutdown()
+        assert self.server.errors == []
 
 
 @pytest.fixture
 async def sending(
-    sessions: Sessions, index: IndexCache, server: TimedServer
+    sessions: Sessions, index: IndexCache, server: BotApiServer
 ) -> AsyncIterator[Sending]:
-    made = Sending(sessions, index, server)
-    yield made
-    await made.close()
-    assert server.errors == []
+    async with Sending(sessions, index, server) as made:
+        yield made
 
 
 @pytest.fixture
 async def sending_limited(
-    sessions: Sessions, index: IndexCache, limited: TimedServer
+    sessions: Sessions, index: IndexCache, limited: BotApiServer
 ) -> AsyncIterator[Sending]:
-    made = Sending(sessions, index, limited)
-    yield made
-    await made.close()
-    assert limited.errors == []
+    async with Sending(sessions, index, limited) as made:
+        yield made
 
 
 # ---------------------------------------------------------------------------------------
@@ -334,7 +265,7 @@ async def sending_limited(
 
 
 async def test_a_changed_handle_reaches_exactly_its_followers_in_their_language(
-    sessions: Sessions, imported: Path, sending: Sending, server: TimedServer
+    sessions: Sessions, imported: Path, sending: Sending, server: BotApiServer
 ) -> None:
     """Following an entity, its kind, or everything all lead to the notice, once per chat
     even when several subscriptions match; following another entity, or having blocked
@@ -352,7 +283,7 @@ async def test_a_changed_handle_reaches_exactly_its_followers_in_their_language(
         server.user(chat)
 
     edit(imported, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
-    result = await run_import(sessions, imported)
+    result = await import_path(sessions, imported)
 
     assert result.alerts_queued == 3
     rows = await outbox(sessions)
@@ -366,7 +297,7 @@ async def test_a_changed_handle_reaches_exactly_its_followers_in_their_language(
     await deliver_all(await sending.sender(), sessions)
 
     assert {r.state for r in await outbox(sessions)} == {SENT}
-    [arabic], [english], [french] = server.texts(a), server.texts(b), server.texts(c)
+    [arabic], [english], [french] = texts_of(server, a), texts_of(server, b), texts_of(server, c)
     assert server.sent(d) == [] and server.sent(e) == []
     for text in (arabic, english, french):
         assert OLD_HANDLE.search(text), text
@@ -389,7 +320,7 @@ STORM_PACE = Pace(per_second=25, per_chat_interval=1.0, max_attempts=6, backoff=
 
 
 async def test_a_fan_out_under_telegrams_limits_arrives_exactly_once_at_the_configured_pace(
-    sessions: Sessions, imported: Path, sending_limited: Sending, limited: TimedServer
+    sessions: Sessions, imported: Path, sending_limited: Sending, limited: BotApiServer
 ) -> None:
     """The whole delivery story at once, against a server that enforces 30/s and 1/s per
     chat: two storms of 429s (at the start and mid-way), a tenth of the users blocked the
@@ -412,7 +343,7 @@ async def test_a_fan_out_under_telegrams_limits_arrives_exactly_once_at_the_conf
     server.migrate(GROUP, SUPERGROUP)
 
     edit(imported, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
-    assert (await run_import(sessions, imported)).alerts_queued == STORM_SUBSCRIBERS + 1
+    assert (await import_path(sessions, imported)).alerts_queued == STORM_SUBSCRIBERS + 1
 
     server.fail_next("sendMessage", 429, retry_after=1, times=STORM_429S)
     second_storm = threading.Event()
@@ -429,7 +360,7 @@ async def test_a_fan_out_under_telegrams_limits_arrives_exactly_once_at_the_conf
     deliverable = [chat for chat in chats if chat not in blocked] + [SUPERGROUP]
     received = Counter(item.chat_id for item in server.accepted)
     assert received == Counter(deliverable), "not every notice arrived exactly once"
-    assert all(OLD_HANDLE.search(text) for text in server.texts(SUPERGROUP))
+    assert all(OLD_HANDLE.search(text) for text in texts_of(server, SUPERGROUP))
 
     rows = await outbox(sessions)
     assert Counter(r.state for r in rows) == {SENT: len(deliverable), CANCELLED: len(blocked)}
@@ -463,7 +394,7 @@ async def test_a_fan_out_under_telegrams_limits_arrives_exactly_once_at_the_conf
 
 
 async def test_a_blocked_chat_and_a_migrated_group_with_several_notices_are_asked_once(
-    sessions: Sessions, sending: Sending, server: TimedServer
+    sessions: Sessions, sending: Sending, server: BotApiServer
 ) -> None:
     """A chat that blocked the bot has all its queued notices cancelled by the first 403;
     none of them may be tried again (each try is a request Telegram counts against the
@@ -489,7 +420,7 @@ async def test_a_blocked_chat_and_a_migrated_group_with_several_notices_are_aske
     assert server.answers(blocked) == [403], "the blocked chat was asked again"
     assert server.answers(group) == [400], "the group's old id was asked again"
     # The notice that met the migration is queued again behind the others: order is lost.
-    assert sorted(t.splitlines()[-3] for t in server.texts(supergroup)) == [
+    assert sorted(t.splitlines()[-3] for t in texts_of(server, supergroup)) == [
         "Notice 0",
         "Notice 1",
         "Notice 2",
@@ -499,7 +430,7 @@ async def test_a_blocked_chat_and_a_migrated_group_with_several_notices_are_aske
 
 
 async def test_a_group_that_migrated_after_its_supergroup_subscribed_gets_the_notice_once(
-    sessions: Sessions, sending: Sending, server: TimedServer
+    sessions: Sessions, sending: Sending, server: BotApiServer
 ) -> None:
     """A group becomes a supergroup and someone subscribes again there before the bot
     learns of the move: both ids follow everything, so a notice is queued for both. When
@@ -533,7 +464,7 @@ async def test_a_group_that_migrated_after_its_supergroup_subscribed_gets_the_no
 
 
 async def test_several_notices_for_one_chat_are_a_second_apart(
-    sessions: Sessions, sending_limited: Sending, limited: TimedServer
+    sessions: Sessions, sending_limited: Sending, limited: BotApiServer
 ) -> None:
     """Telegram allows about one message a second per chat: three notices queued at once
     for one chat leave one per interval, in the order they were queued, while other
@@ -550,7 +481,7 @@ async def test_several_notices_for_one_chat_are_a_second_apart(
 
     await deliver_all(await sending_limited.sender(), sessions)
 
-    assert [t.splitlines()[-3] for t in server.texts(busy)] == ["Part 0", "Part 1", "Part 2"]
+    assert [t.splitlines()[-3] for t in texts_of(server, busy)] == ["Part 0", "Part 1", "Part 2"]
     mine = [item.at for item in server.accepted if item.chat_id == busy]
     gaps = [later - earlier for earlier, later in itertools.pairwise(mine)]
     assert min(gaps) >= 1.0, gaps
@@ -578,7 +509,7 @@ async def test_digest_subscribers_get_one_message_with_both_notices_at_their_hou
     sessions: Sessions,
     imported: Path,
     sending: Sending,
-    server: TimedServer,
+    server: BotApiServer,
     fake_now: list[dt.datetime | None],
 ) -> None:
     """A daily digest gathers the day's notices: none is sent before the chat's hour, and
@@ -595,7 +526,7 @@ async def test_digest_subscribers_get_one_message_with_both_notices_at_their_hou
     edit(imported, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
     edit(imported, "handle: HRSD_SA\n", "handle: HRSD_KSA\n")
     before = dt.datetime.now(dt.UTC)
-    assert (await run_import(sessions, imported)).alerts_queued == 2 * 4
+    assert (await import_path(sessions, imported)).alerts_queued == 2 * 4
     at = next_digest_time(before, hour)
 
     rows = await outbox(sessions)
@@ -616,11 +547,11 @@ async def test_digest_subscribers_get_one_message_with_both_notices_at_their_hou
     await deliver_all(sender, sessions, horizon=dt.timedelta(hours=25))
 
     for chat in digests:
-        [digest] = server.texts(chat)
+        [digest] = texts_of(server, chat)
         assert "@SaudiMOH_new" in digest and "@HRSD_KSA" in digest, digest
-    assert MOH_AR in server.texts(3102)[0]
-    assert MOH_FR in server.texts(3104)[0]
-    assert "digest" in server.texts(3103)[0]
+    assert MOH_AR in texts_of(server, 3102)[0]
+    assert MOH_FR in texts_of(server, 3104)[0]
+    assert "digest" in texts_of(server, 3103)[0]
     assert {r.state for r in await outbox(sessions)} == {SENT}
 
 
@@ -635,7 +566,7 @@ async def test_many_digest_subscribers_each_get_exactly_one_digest(
     sessions: Sessions,
     imported: Path,
     sending: Sending,
-    server: TimedServer,
+    server: BotApiServer,
     fake_now: list[dt.datetime | None],
     interval: float,
     count: int,
@@ -658,7 +589,7 @@ async def test_many_digest_subscribers_each_get_exactly_one_digest(
     edit(imported, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
     edit(imported, "handle: HRSD_SA\n", "handle: HRSD_KSA\n")
     before = dt.datetime.now(dt.UTC)
-    assert (await run_import(sessions, imported)).alerts_queued == 2 * len(chats)
+    assert (await import_path(sessions, imported)).alerts_queued == 2 * len(chats)
 
     fake_now[0] = next_digest_time(before, hour) + dt.timedelta(minutes=1)
     pace = Pace(per_chat_interval=interval)
@@ -668,7 +599,7 @@ async def test_many_digest_subscribers_each_get_exactly_one_digest(
     repeated = {chat: n for chat, n in received.items() if n != 1}
     assert repeated == {}, f"{len(repeated)} chats got more than one digest"
     for chat in chats:
-        [digest] = server.texts(chat)
+        [digest] = texts_of(server, chat)
         assert "@SaudiMOH_new" in digest and "@HRSD_KSA" in digest
 
 
@@ -678,7 +609,7 @@ async def test_many_digest_subscribers_each_get_exactly_one_digest(
 
 
 async def test_a_scheduled_message_is_sent_at_its_time_and_not_before(
-    sessions: Sessions, imported: Path, sending: Sending, server: TimedServer
+    sessions: Sessions, imported: Path, sending: Sending, server: BotApiServer
 ) -> None:
     """A maintainer's message with a time in the future: the sender, draining as the bot
     does every second, leaves it alone until the time, then sends it in each reader's
@@ -706,10 +637,10 @@ async def test_a_scheduled_message_is_sent_at_its_time_and_not_before(
     first = min(a.wall for a in server.accepted)
     assert first >= deliver_at.timestamp(), "sent before its time"
     assert first < deliver_at.timestamp() + 2.0, "sent long after its time"
-    [english], [arabic] = server.texts(4001), server.texts(4002)
+    [english], [arabic] = texts_of(server, 4001), texts_of(server, 4002)
     assert texts["en"] in english and MOH_EN in english
     assert texts["ar"] in arabic and MOH_AR in arabic
-    [french] = server.texts(4004)
+    [french] = texts_of(server, 4004)
     assert MOH_FR in french and (texts["en"] in french or texts["ar"] in french)
     assert server.sent(4003) == []
 
@@ -723,7 +654,7 @@ APP_RATE = 20.0
 
 
 async def test_the_bots_drain_job_keeps_the_configured_pace(
-    sessions: Sessions, database_url: str, server: TimedServer
+    sessions: Sessions, database_url: str, server: BotApiServer
 ) -> None:
     """The tests above drive `drain()` back to back; the bot drives it from a repeating
     job. What subscribers wait for is the bot's pace: at ALERTS_PER_SECOND=20, 100

@@ -19,20 +19,18 @@ import contextlib
 import json
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
-from bot_api_server import MAX_MESSAGE_LENGTH, BotApiServer, parse_html
-from bot_process import bot_environment, stop
+from bot_api_server import MAX_MESSAGE_LENGTH, BotApiServer, JSONDict, parse_html, utf16_slice
+from bot_process import start_bot, stop
 
-JSONDict = dict[str, Any]
 _T = TypeVar("_T")
 
 WAIT = 15.0
@@ -136,20 +134,11 @@ def running_bot(
     shows it only when the test failed.
     """
     log_path = workdir / "bot.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
-            cwd=workdir,
-            env=bot_environment(server, database_url, **extra_env),
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    bot = RunningBot(server, process, log_path)
+    bot = RunningBot(server, start_bot(server, database_url, log_path, **extra_env), log_path)
     try:
         yield bot
     finally:
-        code = stop(process, STOP_WAIT)
+        code = stop(bot.process, STOP_WAIT)
         for said, answered in bot.transcript:
             print(f"> {said}\n< {short(answered)}")
         print(f"--- rasmi run (exit code {code}) ---\n{bot.log()}")
@@ -215,9 +204,7 @@ def links(message: JSONDict) -> set[str]:
         if entity["type"] == "text_link":
             found.add(entity["url"])
         elif entity["type"] == "url":
-            units = text.encode("utf-16-le")
-            start, end = 2 * entity["offset"], 2 * (entity["offset"] + entity["length"])
-            found.add(units[start:end].decode("utf-16-le"))
+            found.add(utf16_slice(text, entity["offset"], entity["length"]))
     return found
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import sync_registry
 from bot.cli import main
-from db.repositories.alerts import AlertRepository
+from db.repositories.alerts import QUEUED, SENDING, SENT, AlertRepository
 from handlers.context import SERVICES, Services
 
 
@@ -67,7 +67,7 @@ async def alerts_for_moh(services: Services) -> int:
     """Queued or already delivered: the bot's drain job runs every second meanwhile."""
     async with services.sessions() as session:
         counts = await AlertRepository(session).status()
-    return counts["queued"] + counts["sending"] + counts["sent"]
+    return counts[QUEUED] + counts[SENDING] + counts[SENT]
 
 
 async def test_the_registry_sync_imports_edits_and_queues_alerts(
