@@ -280,11 +280,15 @@ _SITES: dict[str, _Site] = {
 
 _DOMAINS = "|".join(re.escape(d) for d in sorted(_SITES, key=len, reverse=True))
 _URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
+_PATH_CHAR = rf"(?:[{_URL_CHARS}]|[^\x00-\x7f\s])"
+"""URL characters, and any character beyond ASCII: `_path_end` decides where it stops."""
 _LINK = (
     r"(?<![A-Za-z0-9.@/\-])"  # not the tail of another host name or of an e-mail address
     r"(?P<link>(?i:https?://)?(?P<host>(?:[A-Za-z0-9\-]{1,63}\.){0,3}?(?i:" + _DOMAINS + r"))"
-    r"(?![A-Za-z0-9\-])(?:[/?#][" + _URL_CHARS + r"]*)?)"
+    r"(?![A-Za-z0-9\-])(?:[/?#]" + _PATH_CHAR + r"*)?)"
 )
+_PATH_CATEGORIES = ("L", "M", "N", "Pd", "Pc")
+"""Beyond ASCII, a path goes on through letters, marks, digits, dashes and connectors."""
 _MENTION = rf"(?<![\w@.])(?P<mention>@[\w.]{{1,{MAX_MENTION + 1}}})"
 _SCANNER = re.compile(f"{_LINK}|{_MENTION}")
 _ONE_LINK = re.compile(_LINK)
@@ -303,9 +307,24 @@ def _split_host(host: str) -> tuple[str, _Site] | None:
     return None
 
 
+def _path_end(link: str) -> str:
+    """The link without what follows its path: Arabic text glued to it, or punctuation
+    beyond ASCII (« », quotes). Letters of other scripts and dashes stay part of it: an
+    impostor's link may be x.com/SaudiMOHх (a Cyrillic х), and reading it as
+    x.com/SaudiMOH would call it official."""
+    for at, char in enumerate(link):
+        if char.isascii():
+            continue
+        category = unicodedata.category(char)
+        if _ARABIC_LETTER.match(char) or not category.startswith(_PATH_CATEGORIES):
+            return link[:at]
+    return link
+
+
 def _link_ref(match: re.Match[str]) -> HandleRef | None:
-    """The handle a matched link names, if it is a profile link and the handle is possible."""
-    link = match["link"].rstrip(_TRAILING)
+    """The handle a matched link names, if it is a profile link and the handle is possible,
+    or an imitation of a possible one (see `_imitation`)."""
+    link = _path_end(match["link"]).rstrip(_TRAILING)
     found = _split_host(match["host"])
     if found is None:
         return None
@@ -318,7 +337,7 @@ def _link_ref(match: re.Match[str]) -> HandleRef | None:
     segments = [unquote(s) for s in path.split("/") if s]
     query = dict(parse_qsl(query_text))
     handle = site.resolve(segments, query, fragment)
-    if not handle or not _possible(site.platform, handle):
+    if not handle or not (_possible(site.platform, handle) or _imitation(site.platform, handle)):
         return None
     return HandleRef(site.platform, handle, link, from_link=True)
 
@@ -344,6 +363,18 @@ def _scan(text: str) -> Iterator[HandleRef]:
         ref = _link_ref(match) if match["link"] is not None else _mention_ref(match["mention"])
         if ref is not None:
             yield ref
+
+
+def has_link(text: str) -> bool:
+    """Whether `text` holds a link to one of the known sites, profile or not."""
+    return _ONE_LINK.search(clean_text(text[:MAX_SCAN])) is not None
+
+
+def without_links(text: str) -> str:
+    """`text` (cleaned) with every link to a known site blanked out: the words of a link
+    are its path, never handles written without @ (x.com/SaudiMOH‐fake names no handle,
+    and certainly not SaudiMOH)."""
+    return _ONE_LINK.sub(" ", clean_text(text[:MAX_SCAN]))
 
 
 def extract_handles(text: str) -> list[HandleRef]:
@@ -379,6 +410,16 @@ def _possible(platform: Platform, handle: str) -> bool:
     """Whether `handle` can exist on `platform`. Every platform's handles are ASCII; the
     FORMATS patterns use \\d, which alone would also take Arabic-Indic digits."""
     return handle.isascii() and FORMATS[platform].is_valid(handle)
+
+
+def _imitation(platform: Platform, handle: str) -> bool:
+    """Whether `handle` is a possible one but for letters or digits beyond ASCII
+    (x.com/SaudiМОН, with Cyrillic letters). Such a link is kept: no registry handle has
+    those letters, so it is never official, and the look-alike check names what it
+    imitates."""
+    if handle.isascii() or not all(c.isascii() or c.isalnum() for c in handle):
+        return False
+    return FORMATS[platform].is_valid("".join(c if c.isascii() else "a" for c in handle))
 
 
 def _bare_ref(word: str, platform_hint: Platform | None) -> HandleRef | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
-from knowledge.links import HandleRef, clean_text, extract_handles, parse_handle
+from knowledge.links import HandleRef, extract_handles, has_link, parse_handle, without_links
 from knowledge.normalize import normalize, tokens
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import EntityKind
@@ -117,7 +117,7 @@ def understand(
     handles = [_on(ref, platform) for ref in extract_handles(text)]
     if not handles:
         handles = _bare_handles(text, words, platform, known_words, known_handles)
-    if handles:
+    if handles or has_link(text):  # a link that names no profile is still a check
         return Understanding(text, lang, Intent.VERIFY, platform, handles=handles)
 
     spokesperson = any(w in SPOKESPERSON_WORDS for w in words)
@@ -185,7 +185,7 @@ def _bare_handles(
     asks whether something is official."""
     cue = any(w in VERIFY_CUES for w in words)
     found: list[HandleRef] = []
-    for word in _HANDLE_WORD.findall(clean_text(text)):
+    for word in _HANDLE_WORD.findall(without_links(text)):
         word = word.strip(".-")
         folded = word.casefold()
         on_record = folded in known_handles and folded not in known_words

@@ -179,3 +179,27 @@ def test_answer_json_has_the_documented_shape(engine: Engine) -> None:
     assert set(check) >= {"input", "platform", "handle", "verdict", "entity_id"}
     assert set(check) >= {"official_handle", "similar_to", "evidence"}
     assert check["verdict"] == "lookalike" and check["official_handle"] == "SaudiMOH"
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("https://mobile.twitter.com/SaudiМОН?s=20", Verdict.LOOKALIKE),  # Cyrillic М, О, Н
+        ("x.com/SaudiMOHх", Verdict.UNKNOWN),  # a Cyrillic х added
+    ],
+)
+def test_a_link_with_letters_beyond_ascii_is_never_the_official_handle(
+    engine: Engine, question: str, verdict: Verdict
+) -> None:
+    [check] = engine.answer(question).verifications
+    assert check.verdict is verdict
+    assert check.handle != "SaudiMOH" and check.account is None
+
+
+def test_a_link_that_names_no_profile_is_a_check_with_nothing_to_confirm(
+    engine: Engine,
+) -> None:
+    """Its words are its path: x.com/SaudiMOH‐fake (U+2010) is not @SaudiMOH."""
+    for question in ("x.com/SaudiMOH‐fake", "is x.com/SaudiMOH‐fake official?", "x.com/home"):
+        answer = engine.answer(question)
+        assert answer.intent is Intent.VERIFY and answer.verifications == [], question
