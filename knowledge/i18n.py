@@ -1,9 +1,12 @@
 """The message catalog: every user-facing sentence in Arabic, English and French.
 
 Messages are written in English in the code (gettext style) and translated in
-`knowledge/locales/<lang>/LC_MESSAGES/rasmi.po`. The .po files are the only source: Babel
-compiles them in memory on first use, so no binary .mo file is kept in the repository and
-a translator's edit takes effect on the next start. Arabic is the default language.
+`knowledge/locales/<lang>/LC_MESSAGES/*.po`: one file per area of the product (`rasmi.po`
+for the answers and the bot, others beside it), merged into one catalog per language, so
+that translators and developers working on different areas never edit the same file. The
+.po files are the only source: Babel compiles them in memory on first use, so no binary
+.mo file is kept in the repository and a translator's edit takes effect on the next start.
+Arabic is the default language.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -29,13 +33,32 @@ def translations(lang: Lang) -> NullTranslations:
     """The catalog for `lang`; English is the source language and needs none."""
     if lang == "en":
         return NullTranslations()
-    path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    catalog = merged_catalog(lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer, domain=DOMAIN)
+
+
+def catalog_files(lang: Lang) -> list[Path]:
+    """The .po files of one language, in a stable order."""
+    return sorted((LOCALES / lang / "LC_MESSAGES").glob("*.po"))
+
+
+def merged_catalog(lang: Lang) -> Catalog:
+    """Every .po file of `lang` as one catalog; the main file's header (plural rules) wins."""
+    files = catalog_files(lang)
+    main = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with main.open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    for path in files:
+        if path == main:
+            continue
+        with path.open("rb") as po:
+            for message in read_po(po, locale=lang, domain=DOMAIN):
+                if message.id:
+                    catalog[message.id] = message
+    return catalog
 
 
 def N_(message: str) -> str:

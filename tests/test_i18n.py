@@ -11,7 +11,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from knowledge.i18n import LOCALES, Messages, supported
+from knowledge.i18n import Messages, catalog_files, merged_catalog, supported
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"t": None, "plural": (1, 2), "N_": None}
@@ -33,8 +33,7 @@ def placeholders(text: str) -> set[str]:
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_every_message_is_translated_with_the_same_placeholders(lang: str) -> None:
-    with (LOCALES / lang / "LC_MESSAGES" / "rasmi.po").open("rb") as po:
-        catalog = read_po(po, locale=lang)
+    catalog = merged_catalog(lang)
     translated = {m.id[0] if isinstance(m.id, tuple) else m.id: m for m in catalog if m.id}
     messages = code_messages()
     assert len(messages) > 50
@@ -48,6 +47,18 @@ def test_every_message_is_translated_with_the_same_placeholders(lang: str) -> No
         for text in strings:
             assert isinstance(text, str)
             assert placeholders(text) == placeholders(msgid), (msgid, text)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_no_message_is_translated_in_two_files(lang: str) -> None:
+    seen: dict[str, str] = {}
+    for path in catalog_files(lang):
+        with path.open("rb") as po:
+            for message in read_po(po, locale=lang):
+                if message.id:
+                    key = str(message.id)
+                    assert key not in seen, (key, seen.get(key), path.name)
+                    seen[key] = path.name
 
 
 def test_arabic_is_arabic_and_french_is_french() -> None:
