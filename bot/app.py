@@ -20,15 +20,14 @@ from telegram.request import BaseRequest
 import handlers
 from bot.delivery import OutboxSender, Pace
 from bot.registry_commands import ensure_imported
+from bot.registry_sync import sync_registry
 from bot.settings import Settings
 from db.engine import create_engine, migrate, session_factory
-from db.importer import import_path
+from db.registry_events import RegistryWatcher
 from db.registry_index import IndexCache
 from db.repositories.users import PreferenceRepository
 from handlers.context import SERVICES, Services
 from knowledge.i18n import N_, Messages
-from knowledge.registry import BUNDLED_REGISTRY
-from knowledge.registry.validation import RegistryInvalid
 from knowledge.understand import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -36,8 +35,6 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 """Answers carry several links; previews of them would bury the answer."""
 
-INDEX_REFRESH_SECONDS = 60.0
-"""How often the bot looks for a newer registry import (a cheap query)."""
 QUESTION_LOG_SECONDS = 5.0
 """How often buffered questions are written to the question log."""
 DRAIN_SECONDS = 1.0
@@ -46,6 +43,7 @@ DRAIN_SECONDS = 1.0
 _ENGINE = "db_engine"
 _SETTINGS = "settings"
 _SENDER = "outbox_sender"
+_WATCHER = "registry_watcher"
 
 COMMANDS = (
     ("start", N_("Start and see examples")),
@@ -107,6 +105,10 @@ async def prepare(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data[SERVICES]
     await ensure_imported(services.sessions, settings.registry_path)
     await services.index_cache.current()
+    # Every import, by this process or another, is served at once (db/registry_events.py).
+    watcher = RegistryWatcher(engine, services.index_cache)
+    await watcher.start()
+    application.bot_data[_WATCHER] = watcher
     async with services.sessions() as session:
         services.languages.update(await PreferenceRepository(session).all_languages())
     await set_command_menus(application)
@@ -150,7 +152,6 @@ def schedule_jobs(application: Application, settings: Settings) -> None:  # type
             )
         for callback, seconds, name in (
             (_flush_question_log, QUESTION_LOG_SECONDS, "flush-question-log"),
-            (_refresh_index, INDEX_REFRESH_SECONDS, "refresh-index"),
         ):
             application.job_queue.run_repeating(
                 callback,
@@ -178,40 +179,18 @@ async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     await sender.drain(DRAIN_SECONDS * 0.9)
 
 
-async def sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Re-imports the configured registry; an invalid file is logged and changes nothing."""
-    settings: Settings = context.bot_data[_SETTINGS]
-    services: Services = context.bot_data[SERVICES]
-    source = settings.registry_path or BUNDLED_REGISTRY
-    try:
-        result = await import_path(services.sessions, source)
-    except RegistryInvalid as exc:
-        log.error(
-            "registry sync: %s is invalid, nothing imported:\n%s",
-            source,
-            "\n".join(map(str, exc.problems)),
-        )
-        return
-    log.info(
-        "registry sync: %d change(s), %d alert(s) queued", len(result.changes), result.alerts_queued
-    )
-    await services.index_cache.current()
-
-
 async def _flush_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.bot_data[SERVICES]
     await services.flush_question_log()
-
-
-async def _refresh_index(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services: Services = context.bot_data[SERVICES]
-    await services.index_cache.current()
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     """After the last update: the buffered question log is written, the pool closed."""
     services: Services = application.bot_data[SERVICES]
     await services.flush_question_log()
+    watcher: RegistryWatcher | None = application.bot_data.get(_WATCHER)
+    if watcher is not None:
+        await watcher.stop()
     engine: AsyncEngine = application.bot_data[_ENGINE]
     await engine.dispose()
 

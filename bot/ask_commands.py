@@ -49,9 +49,13 @@ async def ask(settings: Settings, question: str, lang: Lang | None, as_json: boo
     return EXIT_OK
 
 
-async def chat(settings: Settings, lang: Lang | None) -> int:
-    """Read a question, answer it, until the user types /quit or presses Ctrl-D."""
-    engine = await load_engine(settings)
+def chat(settings: Settings, lang: Lang | None) -> int:
+    """Read a question, answer it, until the user types /quit or presses Ctrl-D.
+
+    Only loading the engine is async; the conversation itself reads the terminal in the
+    main thread, so Ctrl-C interrupts `input()` itself (the caller ends with one line),
+    rather than a task waiting for a thread that still blocks on the terminal."""
+    engine = asyncio.run(load_engine(settings))
     greeting_lang: Lang = lang or settings.default_language
     t = Messages(greeting_lang)
     print(t("Rasmi: ask about an official account, or send a handle to check it."))
@@ -59,8 +63,8 @@ async def chat(settings: Settings, lang: Lang | None) -> int:
     _enable_line_editing()
     while True:
         try:
-            line = await asyncio.to_thread(input, "> ")
-        except (EOFError, KeyboardInterrupt):
+            line = input("> ")
+        except EOFError:
             print()
             return EXIT_OK
         text = line.strip()[:MAX_QUESTION_CHARS]

@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import get_args
 
+from pydantic import ValidationError
+
 from bot import ask_commands, notice_commands, registry_commands
-from bot.settings import Settings
+from bot.settings import Settings, settings_problem
+from db.importer import ImportOptions
 from knowledge.registry.export import ExportFormat
 from knowledge.registry.schema import EntityKind
 from knowledge.understand import LANGUAGES
@@ -68,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp = actions.add_parser("import", help="validate, then import in one transaction")
     imp.add_argument("path", type=Path, nargs="?", help="file or folder (default: bundled)")
     imp.add_argument("--json", action="store_true", help="machine-readable summary")
+    imp.add_argument("--dry-run", action="store_true", help="print the changes; write nothing")
+    imp.add_argument(
+        "--allow-removals",
+        action="store_true",
+        help="import even if it removes or retires more than IMPORT_MAX_REMOVALS "
+        "(default 5%%) of the entities or accounts",
+    )
 
     exp = actions.add_parser("export", help="write the stored registry out")
     exp.add_argument("--format", choices=get_args(ExportFormat), default="yaml")
@@ -83,9 +94,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_USAGE = 2
+EXIT_BAD_SETTINGS = 78
+"""sysexits' EX_CONFIG: a setting in the environment or .env is wrong."""
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as a shell reports a command stopped with Ctrl-C."""
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, as a shell reports a command whose reader (`head`) went away."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs one command; an operator's mistake or interruption ends with one line on
+    stderr and a meaningful exit code, never a traceback."""
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped reading (`rasmi registry list | head`): that is fine, and
+        # Python must not complain either when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(settings_problem(exc), file=sys.stderr)
+        return EXIT_BAD_SETTINGS
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration check
     if args.command == "run" and settings.offline:
@@ -96,8 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(settings)
     if args.command in (None, "start", "chat"):
-        return asyncio.run(ask_commands.chat(settings, getattr(args, "lang", None)))
+        return ask_commands.chat(settings, getattr(args, "lang", None))
     if args.command == "ask":
+        if not args.question.strip():
+            print(
+                "rasmi ask: give a question, a handle or a link, "
+                "or '-' to read one per line from standard input.",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         return asyncio.run(ask_commands.ask(settings, args.question, args.lang, args.json))
     if args.command == "notice" and args.action == "status":
         return asyncio.run(notice_commands.status(settings.database_url, args.json))
@@ -115,7 +161,12 @@ async def _registry(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "check":
         return registry_commands.check(args.path, args.json)
     if args.action == "import":
-        return await registry_commands.import_(url, args.path, args.json)
+        options = ImportOptions(
+            allow_removals=args.allow_removals,
+            max_removals=settings.import_max_removals,
+            dry_run=args.dry_run,
+        )
+        return await registry_commands.import_(url, args.path, args.json, options)
     if args.action == "export":
         return await registry_commands.export(url, args.format, args.output)
     if args.action == "history":

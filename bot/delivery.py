@@ -30,6 +30,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from db.registry_index import index_generation
 from db.repositories.alerts import FAILED, QUEUED, SENT, AlertRepository, Due, StaleRows
 from handlers.sending import retry_after_seconds
 from knowledge.i18n import DEFAULT_LANG, supported
@@ -91,8 +92,10 @@ class OutboxSender:
     async def _due(self) -> list[Due]:
         now = self.clock()
         waiting = [c for c, at in self._last_sent.items() if now - at < self.pace.per_chat_interval]
+        # Answers first: an import's alerts wait until this process serves that import.
+        served = index_generation(self.index())
         async with self.sessions() as session:
-            return await AlertRepository(session).due(_utcnow(), BATCH, waiting)
+            return await AlertRepository(session).due(_utcnow(), BATCH, waiting, served)
 
     def _chat_waits(self, chat_id: int) -> bool:
         last = self._last_sent.get(chat_id)
@@ -153,7 +156,9 @@ class OutboxSender:
 
     async def _digest_rows(self, row: Due) -> list[Due]:
         async with self.sessions() as session:
-            rows = await AlertRepository(session).digest_rows(row.chat_id, _utcnow())
+            rows = await AlertRepository(session).digest_rows(
+                row.chat_id, _utcnow(), index_generation(self.index())
+            )
         return rows or [row]
 
     def _render(self, rows: list[Due]) -> list[str]:

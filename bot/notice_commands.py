@@ -40,6 +40,9 @@ async def schedule(database_url: str, at: str, entity_id: str | None, text_files
     except ValueError as exc:
         print(f"Cannot schedule: {exc}")
         return EXIT_INVALID
+    except OSError as exc:
+        print(f"Cannot schedule: cannot read {exc.filename}: {exc.strerror}.")
+        return EXIT_INVALID
     async with open_database(database_url) as sessions, sessions() as session, session.begin():
         kind: str | None = None
         if entity_id is not None:

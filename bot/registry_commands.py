@@ -8,15 +8,24 @@ import dataclasses
 import datetime as dt
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import open_database
-from db.importer import ImportResult, import_path, import_registry, registry_digest
+from db.importer import (
+    ImportOptions,
+    ImportRefused,
+    ImportResult,
+    import_path,
+    import_registry,
+    refuse_empty,
+    registry_digest,
+)
 from db.models import ChangeRow
 from db.repositories.questions import QuestionLogRepository
 from db.repositories.registry import RegistryRepository
@@ -29,6 +38,12 @@ from knowledge.registry.yaml_io import registry_files
 
 EXIT_OK = 0
 EXIT_INVALID = 1
+"""An invalid registry, or one with no entities: nothing was written."""
+EXIT_REFUSED = 3
+"""A valid registry that would remove or retire too much: nothing was written; run the
+import again with --allow-removals if that is what was meant."""
+SHOWN_CHANGES = 20
+"""Changes listed one per line; beyond this, counts by kind (--json keeps them all)."""
 
 
 def check(path: Path, as_json: bool) -> int:
@@ -55,14 +70,20 @@ def check(path: Path, as_json: bool) -> int:
     return EXIT_OK
 
 
-async def import_(database_url: str, path: Path | None, as_json: bool) -> int:
-    """Validates everything first; writes only a valid registry, in one transaction."""
+async def import_(
+    database_url: str, path: Path | None, as_json: bool, options: ImportOptions
+) -> int:
+    """Validates everything first; writes only a valid registry, in one transaction, and
+    only if it does not remove more than the options allow (or, dry, writes nothing)."""
     source = path or BUNDLED_REGISTRY
     try:
         registry = load_registry(source)
+        refuse_empty(registry)
+        result = await _store(database_url, registry, source, options)
     except RegistryInvalid as exc:
         return _report_problems(exc.problems, as_json)
-    result = await _store(database_url, registry, source)
+    except ImportRefused as exc:
+        return _report_refusal(exc, source, as_json)
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
@@ -164,9 +185,12 @@ def _history_dict(row: ChangeRow) -> dict[str, Any]:
     }
 
 
-async def _store(database_url: str, registry: Registry, source: Path) -> ImportResult:
+async def _store(
+    database_url: str, registry: Registry, source: Path, options: ImportOptions
+) -> ImportResult:
     async with open_database(database_url) as sessions:
-        return await import_registry(sessions, registry, str(source), registry_digest(source))
+        digest = registry_digest(source)
+        return await import_registry(sessions, registry, str(source), digest, options)
 
 
 async def _load(database_url: str) -> Registry:
@@ -189,11 +213,25 @@ def _report_problems(problems: Iterable[Problem], as_json: bool) -> int:
     return EXIT_INVALID
 
 
+def _report_refusal(refusal: ImportRefused, source: Path, as_json: bool) -> int:
+    """An empty registry is invalid (exit 1); one that removes too much is refused (exit
+    3), with the changes it would have made."""
+    code = EXIT_INVALID if refusal.removals is None else EXIT_REFUSED
+    if as_json:
+        print(json.dumps(refusal.as_dict(), ensure_ascii=False))
+        return code
+    if refusal.changes:
+        _print_changes(refusal.changes, sys.stderr)
+    print(f"{source}: not imported: {refusal.reason}. Nothing was written.", file=sys.stderr)
+    return code
+
+
 def _print_import(result: ImportResult, source: Path) -> None:
     files = len(registry_files(source))
     counts = result.counts
+    verb = "Dry run, nothing written. Importing" if result.dry_run else "Imported"
     print(
-        f"Imported {source} ({files} file{'s' if files != 1 else ''}): {counts.entities} entities, "
+        f"{verb} {source} ({files} file{'s' if files != 1 else ''}): {counts.entities} entities, "
         f"{counts.accounts} accounts, {counts.spokespeople} spokespeople, "
         f"{counts.non_official} non-official handles.",
     )
@@ -204,9 +242,19 @@ def _print_import(result: ImportResult, source: Path) -> None:
     elif not result.changes:
         print("0 changes: the registry is already up to date.")
     else:
-        print(f"{len(result.changes)} change(s):")
-        for change in result.changes:
-            print(f"  {describe(change)}")
+        _print_changes(result.changes, sys.stdout)
+
+
+def _print_changes(changes: list[Change], out: TextIO) -> None:
+    """Every change when there are few; else the count of each kind and the first
+    `SHOWN_CHANGES` (a 400-change list scrolls the one that matters out of sight)."""
+    print(f"{len(changes)} change(s):", file=out)
+    if len(changes) > SHOWN_CHANGES:
+        for kind, count in Counter(c.kind.value for c in changes).most_common():
+            print(f"  {count:>6}  {kind}", file=out)
+        print(f"The first {SHOWN_CHANGES} (--json lists them all):", file=out)
+    for change in changes[:SHOWN_CHANGES]:
+        print(f"  {describe(change)}", file=out)
 
 
 async def questions(database_url: str, days: int, as_json: bool) -> int:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")
 
 
 def default_database_url() -> str:
@@ -28,7 +32,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
-    admin_ids: list[int] = Field(default_factory=list)
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    """Telegram user ids: `123,456` or a JSON list `[123, 456]`."""
     default_language: Literal["ar", "en", "fr"] = "ar"
     registry_path: Path | None = None
     """The registry a deployment imports; None means the registry bundled with Rasmi."""
@@ -39,6 +44,9 @@ class Settings(BaseSettings):
     """Seconds between two alerts to one chat."""
     registry_sync_cron: str | None = None
     """Crontab (UTC) for re-importing REGISTRY_PATH, e.g. "0 * * * *" for every hour."""
+    import_max_removals: float = Field(default=0.05, ge=0.0, le=1.0)
+    """The share of entities or of active accounts an import may remove or retire
+    without --allow-removals (the scheduled sync never allows more)."""
     webhook_url: str | None = None
     """The public HTTPS address Telegram posts updates to; unset means long polling."""
     webhook_listen: str = "127.0.0.1"
@@ -47,7 +55,38 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused."""
 
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        """People write ADMIN_IDS=123,456; a JSON list works too."""
+        if isinstance(value, str):
+            text = value.strip().removeprefix("[").removesuffix("]")
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError as exc:
+            raise ValueError("not a database URL like sqlite:///rasmi.db") from exc
+        if backend not in SUPPORTED_DATABASES:
+            raise ValueError(f"{backend} is not supported: use SQLite or PostgreSQL")
+        return url
+
     @cached_property
     def offline(self) -> bool:
         """No token: Rasmi works in the terminal only."""
         return self.telegram_bot_token is None
+
+
+def settings_problem(error: ValidationError) -> str:
+    """One line naming each bad setting as it is set (DEFAULT_LANGUAGE, not a field path)
+    and what is wrong with it, for an operator who mistyped a variable."""
+    parts = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
+        message = problem["msg"].removeprefix("Value error, ")
+        parts.append(f"{name}={problem['input']!r}: {message}")
+    return "Bad setting: " + "; ".join(parts)

@@ -4,8 +4,10 @@ Building an index is CPU work (normalizing every name), so it runs in a worker t
 never stalls the event loop. The thread reads the registry page by page: each page is
 fetched by the event loop (the database driver is async) and handed to the thread, so a
 million names never sit in memory as rows or models all at once. The index is keyed by
-the last import's digest: a process asks `current()` and gets the same object until an
-import changes the registry.
+the last import's id and digest: a process asks `current()` and gets the same object
+until an import changes the registry. The import's id is the index's generation: alerts
+from an import wait until the index that answers questions includes it, and a running
+bot learns of an import at once (`db.registry_events.RegistryWatcher`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ class IndexCache:
             last = await RegistryRepository(session).last_import()
         return f"{last.id}:{last.digest}" if last else ""
 
+    @property
+    def generation(self) -> int:
+        """The import the served index includes (0 before the first load)."""
+        return index_generation(self._index) if self._index is not None else 0
+
     async def _build(self, version: str) -> RegistryIndex:
         """The index of the registry stored at `version`. The pages are read by several
         statements, so an import that commits in between would mix two versions: the
@@ -74,6 +81,13 @@ class IndexCache:
         if self._index is None:
             raise RuntimeError("the registry index has not been loaded yet")
         return self._index
+
+
+def index_generation(index: RegistryIndex) -> int:
+    """The id of the last import an index of this cache includes: its version is
+    "<import id>:<digest>" (0 for an index built from no import)."""
+    head = index.version.partition(":")[0]
+    return int(head) if head.isdigit() else 0
 
 
 def _pulled_from(

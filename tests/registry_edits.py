@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from db.engine import create_engine
+from knowledge.registry.schema import Registry
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -26,3 +27,15 @@ async def empty_postgres(url: str) -> None:
             await connection.execute(text("CREATE SCHEMA public"))
     finally:
         await engine.dispose()
+
+
+def without_entities(registry: Registry, share: float) -> Registry:
+    """`registry` less `share` of its entities, as a file cut short would be, but still
+    valid: only entities that no other record names (as parent, successor or imitated
+    body) are left out."""
+    named = {e.parent for e in registry.entities} | {n.imitates for n in registry.non_official}
+    named.update(s for e in registry.entities for s in e.successors)
+    dropped = {e.id for e in registry.entities if e.id not in named}
+    dropped = set(sorted(dropped)[: round(len(registry.entities) * share)])
+    kept = [e for e in registry.entities if e.id not in dropped]
+    return registry.model_copy(update={"entities": kept})

@@ -27,6 +27,7 @@ from knowledge.index import RegistryIndex
 from knowledge.registry.diff import ChangeKind
 from knowledge.registry.export import export_registry
 from knowledge.registry.handles import Platform
+from knowledge.registry.schema import AccountStatus
 from knowledge.registry.validation import load_registry
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -100,7 +101,8 @@ async def test_the_index_cache_reads_the_stored_registry_and_follows_imports(
     await import_path(sessions, bundled_copy)
     rebuilt = await cache.current()
     assert rebuilt is not index and cache.latest is rebuilt
-    assert rebuilt.account(Platform.X, "SaudiMOH") is None
+    retired = rebuilt.account(Platform.X, "SaudiMOH")
+    assert retired is not None and retired.account.status is AccountStatus.FORMER
     moved = rebuilt.account(Platform.X, "saudimoh_new")
     assert moved is not None and moved.account.handle == "SaudiMOH_new"
 
@@ -126,7 +128,8 @@ async def test_an_import_that_lands_during_the_index_load_is_not_half_read(
     index = await IndexCache(sessions).current()
     assert len(builds) == 2 and builds[0] != builds[1] == index.version
     assert index.account(Platform.X, "SaudiMOH_new") is not None
-    assert index.account(Platform.X, "SaudiMOH") is None
+    retired = index.account(Platform.X, "SaudiMOH")
+    assert retired is not None and retired.account.status is AccountStatus.FORMER
 
 
 async def test_a_renamed_handle_and_a_replaced_spokesperson_are_two_changes(
@@ -178,7 +181,13 @@ async def test_an_entity_moving_a_handle_to_another_in_one_import_is_allowed(
     result = await import_path(sessions, example_registry)
     assert {c.kind for c in result.changes} == {ChangeKind.HANDLE_CHANGED}
     async with sessions() as session:
-        assert await RegistryRepository(session).load() == load_registry(example_registry)
+        stored_registry = await RegistryRepository(session).load()
+    # MLSD_SA moved to hrsd, so the file lists it and takes it as it says; HRSD_SA is
+    # listed nowhere any more: hrsd keeps it as a former account.
+    handles = {e.id: [a.handle for a in e.accounts] for e in stored_registry.entities}
+    assert handles["mlsd"] == ["MLSD_old"]
+    assert handles["hrsd"] == ["MLSD_SA", "HRSD_SA"]
+    assert stored_registry.entities[2].accounts[1].status is AccountStatus.FORMER
 
 
 async def test_a_failed_import_leaves_the_database_as_it_was(

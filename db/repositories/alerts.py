@@ -94,6 +94,13 @@ class _Followers:
         return [chats[chat_id] for chat_id in sorted(chats)]
 
 
+def _served(query: Any, served_import: int | None) -> Any:
+    """`query` limited to notices that are not from an import after `served_import`."""
+    if served_import is None:
+        return query
+    return query.where(or_(NOTICE.c.import_id.is_(None), NOTICE.c.import_id <= served_import))
+
+
 def send_time(value: str) -> dt.datetime:
     """When a maintainer's message goes out: 'now', or an ISO time, in UTC unless it
     says otherwise. Raises ValueError for anything else."""
@@ -371,11 +378,20 @@ class AlertRepository:
         )
         return int(result.rowcount or 0)
 
-    async def due(self, now: dt.datetime, limit: int, skip_chats: Iterable[int] = ()) -> list[Due]:
-        """Rows whose time has come, oldest first, leaving out chats that must wait."""
+    async def due(
+        self,
+        now: dt.datetime,
+        limit: int,
+        skip_chats: Iterable[int] = (),
+        served_import: int | None = None,
+    ) -> list[Due]:
+        """Rows whose time has come, oldest first, leaving out chats that must wait and,
+        with `served_import`, the notices of imports the sender's answers do not serve
+        yet (an alert never announces what the bot would still deny)."""
         skip = list(skip_chats)
         query = (
-            _DUE_COLUMNS.where(OUTBOX.c.state == QUEUED, OUTBOX.c.next_attempt_at <= now)
+            _served(_DUE_COLUMNS, served_import)
+            .where(OUTBOX.c.state == QUEUED, OUTBOX.c.next_attempt_at <= now)
             .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
             .limit(limit)
         )
@@ -383,10 +399,12 @@ class AlertRepository:
             query = query.where(OUTBOX.c.chat_id.not_in(skip[:_CHUNK]))
         return [Due(*row) for row in await self._rows(query)]
 
-    async def digest_rows(self, chat_id: int, now: dt.datetime) -> list[Due]:
+    async def digest_rows(
+        self, chat_id: int, now: dt.datetime, served_import: int | None = None
+    ) -> list[Due]:
         """All of a chat's digest rows that are due, to send as one message."""
         rows = await self._rows(
-            _DUE_COLUMNS.where(
+            _served(_DUE_COLUMNS, served_import).where(
                 OUTBOX.c.chat_id == chat_id,
                 OUTBOX.c.digest.is_(True),
                 OUTBOX.c.state == QUEUED,

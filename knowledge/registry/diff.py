@@ -68,6 +68,59 @@ class Change:
         }
 
 
+@dataclass(frozen=True)
+class Removals:
+    """What a change list takes away from the registry it applies to: the entities
+    removed or no longer active, and the accounts removed or retired with no successor
+    (a handle change keeps the old handle on record and names the new one: not counted).
+    A truncated or emptied file shows up here first."""
+
+    entities: int
+    accounts: int
+    entity_total: int
+    """Entities in the registry before the changes."""
+    account_total: int
+    """Active accounts in the registry before the changes."""
+
+    def exceed(self, share: float) -> bool:
+        """More than `share` (0.05 for 5%) of the entities or of the active accounts."""
+        return self.entities > share * self.entity_total or (
+            self.accounts > share * self.account_total
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "entities": self.entities,
+            "entity_total": self.entity_total,
+            "accounts": self.accounts,
+            "account_total": self.account_total,
+        }
+
+
+def removals(old: Registry, changes: Iterable[Change]) -> Removals:
+    """The removals among `changes`, which turn `old` into another registry."""
+    entities = accounts = 0
+    for change in changes:
+        if change.kind is ChangeKind.ENTITY_REMOVED:
+            entities += 1
+            accounts += sum(1 for a in change.old.get("accounts", []) if _was_active(a))
+        elif change.kind is ChangeKind.ENTITY_STATUS_CHANGED:
+            ended = change.old["status"] == "active" and change.new["status"] != "active"
+            entities += ended
+        elif change.kind is ChangeKind.ACCOUNT_RETIRED or (
+            change.kind is ChangeKind.ACCOUNT_REMOVED and _was_active(change.old)
+        ):
+            accounts += 1
+    active = sum(1 for e in old.entities for a in e.accounts if a.status is AccountStatus.ACTIVE)
+    return Removals(entities, accounts, len(old.entities), active)
+
+
+def _was_active(account: dict[str, Any]) -> bool:
+    """An account as a change records it (defaults left out: no status means active)."""
+    status: str = account.get("status", AccountStatus.ACTIVE.value)
+    return status == AccountStatus.ACTIVE.value
+
+
 _STATUS_FIELDS = ("status", "successors", "status_date")
 _NESTED_FIELDS = ("accounts", "spokespeople")
 
