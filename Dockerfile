@@ -21,5 +21,7 @@ RUN pip install --no-cache-dir /app
 
 USER 10001
 VOLUME ["/data"]
+# The webhook server (WEBHOOK_PORT's default); long polling needs no port.
+EXPOSE 8443
 ENTRYPOINT ["rasmi"]
 CMD ["start"]
