@@ -26,6 +26,7 @@ from db.engine import create_engine, migrate, session_factory
 from db.registry_events import RegistryWatcher
 from db.registry_index import IndexCache
 from db.repositories.users import PreferenceRepository
+from handlers import conversation
 from handlers.context import SERVICES, Services
 from knowledge.i18n import N_, Messages
 from knowledge.understand import LANGUAGES
@@ -92,6 +93,7 @@ def build_application(
     )
     application.bot_data[_ENGINE] = engine
     application.bot_data[_SETTINGS] = settings
+    application.bot_data[conversation.WINDOW] = dt.timedelta(minutes=settings.follow_up_minutes)
     handlers.register(application)
     return application
 

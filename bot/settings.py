@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     """Overall pace of alert delivery; Telegram allows about 30/s, the rest is for replies."""
     alerts_per_chat_interval: float = 1.0
     """Seconds between two alerts to one chat."""
+    follow_up_minutes: float = Field(default=10.0, ge=0.0)
+    """How long, in a private chat, a question that names no body ("and on Instagram?")
+    is about the body of the last answer."""
     registry_sync_cron: str | None = None
     """Crontab (UTC) for re-importing REGISTRY_PATH, e.g. "0 * * * *" for every hour."""
     import_max_removals: float = Field(default=0.05, ge=0.0, le=1.0)

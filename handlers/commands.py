@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from db.repositories.registry import RegistryRepository
+from handlers import conversation
 from handlers.context import Context, services
 from handlers.keyboards import (
     CARD_LINK,
@@ -79,7 +80,8 @@ async def send_card(update: Update, context: Context, entity_id: str, intent: In
     lang = await interface_language(update, context)
     answer = engine.card(entity_id, lang, intent)
     text = Renderer(lang, html_mode=True).render(answer)
-    await reply(message, text, answer_keyboard(answer, engine.index, lang))
+    sent = await reply(message, text, answer_keyboard(answer, engine.index, lang))
+    conversation.remember(context, sent, answer, engine.index)
 
 
 async def help_command(update: Update, context: Context) -> None:

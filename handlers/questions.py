@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from telegram import (
     MessageOrigin,
@@ -15,6 +16,7 @@ from telegram import (
 )
 
 from db.repositories.questions import LoggedQuestion
+from handlers import conversation
 from handlers.context import Context, services
 from handlers.keyboards import answer_keyboard
 from handlers.language import chosen_language, interface_language
@@ -33,7 +35,9 @@ log = logging.getLogger(__name__)
 async def answer_question(
     update: Update, context: Context, text: str, source: str, intent: Intent | None = None
 ) -> None:
-    """The one path from a question to a reply: engine, words, buttons, question log."""
+    """The one path from a question to a reply: engine, words, buttons, question log.
+    A message that goes on from an earlier answer (a reply to it, or in a private chat
+    soon after it) picks a candidate by its number or asks about the same body."""
     message = update.effective_message
     if message is None:
         return
@@ -41,9 +45,17 @@ async def answer_question(
     engine = services(context).engine
     chosen = await chosen_language(update, context)
     fallback = await interface_language(update, context)
-    answer = engine.answer(text, chosen, intent, fallback)
+    topic = conversation.recall(update, context)
+    picked = conversation.chosen(topic, text, engine.index)
+    if topic is not None and picked is not None:
+        card = engine.card(picked.id, chosen or topic.lang, topic.intent)
+        answer = replace(card, query=text, platform=topic.platform)
+    else:
+        subject = conversation.subject(topic, engine.index)
+        answer = engine.answer(text, chosen, intent, fallback, subject)
     rendered = Renderer(answer.lang, html_mode=True).render(answer)
-    await reply(message, rendered, answer_keyboard(answer, engine.index, answer.lang))
+    sent = await reply(message, rendered, answer_keyboard(answer, engine.index, answer.lang))
+    conversation.remember(context, sent, answer, engine.index)
     log_question(context, answer, source)
 
 

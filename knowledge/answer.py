@@ -92,6 +92,8 @@ class Answer:
     kind: str | None = None
     total: int | None = None
     """For a list: how many entities the kind has (`entities` holds the first ones)."""
+    nearest: list[EntityMatch] = field(default_factory=list)
+    """When nothing in the registry matches: at most one related name to offer."""
 
     @property
     def confident(self) -> EntityMatch | None:
@@ -104,7 +106,7 @@ class Answer:
             return bool(self.verifications)
         if self.intent is Intent.OUT_OF_SCOPE:
             return False
-        if self.intent in (Intent.HELP, Intent.GREETING, Intent.LIST_KIND):
+        if self.intent in (Intent.HELP, Intent.GREETING, Intent.LIST_KIND, Intent.REPORT_FAKE):
             return True
         return self.confident is not None
 
@@ -115,6 +117,7 @@ class Answer:
             "intent": self.intent.value,
             "entities": [_entity_json(m, self.platform) for m in self.entities],
             "total": self.total,
+            "nearest": [_entity_json(m, self.platform) for m in self.nearest],
             "verification": _verification_json(self.verifications[0])
             if self.verifications
             else None,

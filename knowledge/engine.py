@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from knowledge.answer import Answer, EntityMatch, Similar, Verdict, Verification
+from knowledge.fuzzy import shares_a_word
 from knowledge.index import RegistryIndex, name_forms
 from knowledge.links import HandleRef, parse_handle
 from knowledge.registry.handles import Platform
@@ -65,10 +66,14 @@ class Engine:
         lang: Lang | None = None,
         intent: Intent | None = None,
         fallback_lang: Lang | None = None,
+        subject: str | None = None,
     ) -> Answer:
         """`lang` is the user's chosen language; otherwise the question's, else
         `fallback_lang` (the user's app language, for a bare handle), else the default.
-        `intent` is set by commands that say what they ask (/verify, /spokesperson)."""
+        `intent` is set by commands that say what they ask (/verify, /spokesperson).
+        `subject` is the id of the entity the conversation is about (the card the
+        question replies to, or the last one): a follow-up that names no body ("and the
+        spokesperson?", "وانستقرام؟") is about it."""
         found = understand(question, self.index.known_words, self.index.known_handles)
         reply_lang: Lang = lang or found.lang or fallback_lang or self.default_lang
         if intent is Intent.VERIFY and not found.handles:
@@ -82,26 +87,39 @@ class Engine:
             return Answer(question, reply_lang, intent, verifications=verifications)
         if intent is Intent.LIST_KIND:
             return self._list(found, reply_lang)
-        if intent in (Intent.HELP, Intent.GREETING, Intent.OUT_OF_SCOPE):
+        if intent in (Intent.HELP, Intent.GREETING, Intent.OUT_OF_SCOPE, Intent.REPORT_FAKE):
             return Answer(question, reply_lang, intent)
-        cue = found.asks_for_account or intent is Intent.SPOKESPERSON
+        if subject is not None and subject in self.index.entities and _follows_up(found):
+            matches = self._with_successors(
+                [EntityMatch(self.index.entities[subject], 100.0, True)]
+            )
+            return self._about(found, reply_lang, matches)
+        cue = found.asks_for_account or intent in (Intent.SPOKESPERSON, Intent.MINISTER)
         # Without an account word, fuzzy matching is for one distinctive word (a typo in a
         # name said alone); a longer question would only find names that look alike.
         fuzzy = cue or len(name_forms(" ".join(found.strong)).core.split()) <= 1
         result = self.match(found.mention, found.kind, found.weak, fuzzy)
         matches = result.matches if self._believable(found, result) else []
         if not matches:
+            if found.about_fakes:
+                return Answer(question, reply_lang, Intent.REPORT_FAKE)
             if found.greeting or found.help:
                 intent = Intent.GREETING if found.greeting else Intent.HELP
                 return Answer(question, reply_lang, intent)
             if not found.asks_for_account and intent is not Intent.SPOKESPERSON:
                 return Answer(question, reply_lang, Intent.OUT_OF_SCOPE)
-            matches = self.suggestions(found.strong)
+            nearest = self.nearest(found.strong, found.kind)
+            return Answer(question, reply_lang, intent, found.platform, nearest=nearest)
+        return self._about(found, reply_lang, matches)
+
+    def _about(self, found: Understanding, lang: Lang, matches: list[EntityMatch]) -> Answer:
+        """The answer about the entities matched (a spokesperson's question brings the
+        people of the body it found)."""
         people: list[tuple[Entity, Spokesperson]] = []
-        if intent is Intent.SPOKESPERSON and matches and matches[0].confident:
+        if found.intent is Intent.SPOKESPERSON and matches and matches[0].confident:
             target = self._current(matches[0].entity)
             people = [(target, p) for p in spokespeople(target)]
-        return Answer(question, reply_lang, intent, found.platform, matches, spokespeople=people)
+        return Answer(found.text, lang, found.intent, found.platform, matches, spokespeople=people)
 
     @staticmethod
     def _believable(found: Understanding, result: MatchResult) -> bool:
@@ -226,12 +244,16 @@ class Engine:
         if len(core) < 3:  # abbreviations are exact aliases, never fuzzy
             return []
         best: dict[str, tuple[Entity, float]] = {}
+        cores: dict[str, str] = {}
+        kinds: dict[str, EntityKind] = {}
         for hit in self.index.fuzzy_search(core, limit=20):
             score = hit.score
             if kind is not None and not _fits(kind, hit.kind or hit.entity.kind):
                 score -= KIND_PENALTY
             if hit.entity.id not in best or best[hit.entity.id][1] < score:
                 best[hit.entity.id] = (hit.entity, score)
+                cores[hit.entity.id] = hit.core
+                kinds[hit.entity.id] = hit.kind or hit.entity.kind
         # The kind the question names comes first: 'وزارة الصحی' should offer the
         # ministry before a council whose name happens to score higher.
         ranked = sorted(
@@ -249,15 +271,21 @@ class Engine:
         )
         if clear and kind_fits:
             return [EntityMatch(top, top_score, True)]
-        return [EntityMatch(e, s, False) for e, s in ranked[:MAX_CANDIDATES] if s >= SUGGEST]
+        words = set(core.split())
+        related = [(e, s) for e, s in ranked if _related(words, kind, cores[e.id], kinds[e.id], s)]
+        return [EntityMatch(e, s, False) for e, s in related[:MAX_CANDIDATES]]
 
-    def suggestions(self, mention: tuple[str, ...]) -> list[EntityMatch]:
-        """The nearest names when nothing matched (never confident), for 'did you mean'."""
+    def nearest(self, mention: tuple[str, ...], kind: EntityKind | None) -> list[EntityMatch]:
+        """At most one name to offer when nothing matched (never confident): one that
+        shares a distinctive word with the question, or the kind of body it names.
+        'حساب المواطن' is a programme the registry does not hold; names that merely
+        look alike (الموانئ, حفر الباطن) are unrelated bodies, not a nearest name."""
         core = name_forms(" ".join(mention)).core
-        seen: dict[str, EntityMatch] = {}
+        words = set(core.split())
         for hit in self.index.fuzzy_search(core, limit=10, cutoff=SUGGESTION_FLOOR):
-            seen.setdefault(hit.entity.id, EntityMatch(hit.entity, hit.score, False))
-        return list(seen.values())[:MAX_CANDIDATES]
+            if _related(words, kind, hit.core, hit.kind or hit.entity.kind, hit.score):
+                return [EntityMatch(hit.entity, hit.score, False)]
+        return []
 
     def _with_successors(self, matches: list[EntityMatch]) -> list[EntityMatch]:
         result: list[EntityMatch] = []
@@ -390,6 +418,24 @@ def spokespeople(entity: Entity) -> list[Spokesperson]:
     current = sorted((p for p in entity.spokespeople if p.current), key=recency, reverse=True)
     former = sorted((p for p in entity.spokespeople if not p.current), key=recency, reverse=True)
     return current + former
+
+
+def _related(
+    words: set[str], kind: EntityKind | None, core: str, actual: EntityKind, score: float
+) -> bool:
+    """Whether a name that did not match is still worth offering: it has one of the
+    question's words (or the word with a slip), or it is of the kind the question names
+    and scores as a candidate."""
+    return shares_a_word(words, core) or (
+        kind is not None and _fits(kind, actual) and score >= SUGGEST
+    )
+
+
+def _follows_up(found: Understanding) -> bool:
+    """A question that names no body but asks for something a body has: a platform, its
+    spokesperson, its minister."""
+    asks_for_more = found.intent in (Intent.PLATFORM_ACCOUNT, Intent.SPOKESPERSON, Intent.MINISTER)
+    return asks_for_more and not found.handles and not found.strong and not found.weak
 
 
 def _bare_handle_platforms(index: RegistryIndex, handle: str) -> list[Platform]:

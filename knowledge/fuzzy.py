@@ -14,9 +14,14 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 RAREST_TRIGRAMS = 6
 CANDIDATES = 300
+SLIP_LENGTH = 4
+"""Shorter words must be typed right to count as the same word."""
+LONG_WORD = 8
+"""From this length, two slips still make the same word."""
 
 
 def trigrams(text: str) -> set[str]:
@@ -62,3 +67,19 @@ class FuzzyIndex:
         for posting in postings[:RAREST_TRIGRAMS]:
             counts.update(posting)
         return [position for position, _ in counts.most_common(CANDIDATES)]
+
+
+def shares_a_word(words: set[str], core: str) -> bool:
+    """Whether a name core has one of `words`, as typed or with a slip (one edit, two in
+    long words). 'مواطن' is not 'موانء' (two edits in five letters): a name that only looks
+    alike is another body, not a name to offer."""
+    for word in core.split():
+        if word in words:
+            return True
+        if len(word) < SLIP_LENGTH:
+            continue
+        for typed in words:
+            allowed = 2 if min(len(word), len(typed)) >= LONG_WORD else 1
+            if len(typed) >= SLIP_LENGTH and Levenshtein.distance(word, typed) <= allowed:
+                return True
+    return False

@@ -18,6 +18,7 @@ from babel.dates import format_date
 
 from knowledge.answer import Answer, EntityMatch, Verdict, Verification
 from knowledge.engine import SUGGEST
+from knowledge.guides import fakes_guide, personal_accounts
 from knowledge.i18n import N_, Messages
 from knowledge.registry.handles import Platform, display_handle, profile_url
 from knowledge.registry.schema import (
@@ -153,6 +154,10 @@ class Renderer:
             )
         if intent is Intent.LIST_KIND:
             return self.listing(answer)
+        if intent is Intent.REPORT_FAKE:
+            return fakes_guide(self)
+        if intent is Intent.MINISTER and answer.confident is not None:
+            return personal_accounts(self, answer)
         if not answer.entities:
             return self.not_found(answer)
         if answer.confident is None:
@@ -271,6 +276,8 @@ class Renderer:
     def candidates(self, matches: list[EntityMatch]) -> str:
         lines = [self.t("Which one do you mean?")]
         lines.extend(f"{i}. {self.name_text(m.entity)}" for i, m in enumerate(matches, 1))
+        if self.s.html:  # in Telegram, the list can be answered with a number
+            lines.append(self.t("Send its number, or tap its button."))
         return "\n".join(lines)
 
     def not_found(self, answer: Answer) -> str:
@@ -278,8 +285,8 @@ class Renderer:
             "I could not find that body in the registry. Try its official name or its "
             "abbreviation, for example: Ministry of Health, MOH."
         )
-        if answer.entities:
-            names = self.comma_join([self.name_text(m.entity) for m in answer.entities])
+        if nearest := answer.nearest or answer.entities:
+            names = self.comma_join([self.name_text(m.entity) for m in nearest])
             text += "\n" + self.t("Nearest names in the registry: {names}", names=names)
         return text
 

@@ -7,6 +7,7 @@ words that name an intent), and what remains, without filler, is the entity ment
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
@@ -18,6 +19,7 @@ from knowledge.registry.schema import EntityKind
 from knowledge.vocabulary import (
     ACCOUNT_WORDS,
     ENGLISH_MARKERS,
+    FAKE_WORDS,
     FILLER,
     FRENCH_MARKERS,
     GENERIC_WORDS,
@@ -25,8 +27,10 @@ from knowledge.vocabulary import (
     HELP_WORDS,
     KIND_PLURALS,
     LIST_WORDS,
+    MINISTER_WORDS,
     OUT_OF_SCOPE_HINTS,
     PLATFORM_WORDS,
+    REPORT_WORDS,
     SPOKESPERSON_WORDS,
     STOPWORDS,
     TYPE_WORDS,
@@ -53,6 +57,10 @@ class Intent(StrEnum):
     VERIFY = "verify"
     SPOKESPERSON = "spokesperson"
     LIST_KIND = "list_kind"
+    MINISTER = "minister_account"
+    """The personal account of a body's minister: the official's, not the body's."""
+    REPORT_FAKE = "report_fake"
+    """Fake accounts in general: how to check one here and report it on each platform."""
     HELP = "help"
     GREETING = "greeting"
     OUT_OF_SCOPE = "out_of_scope"
@@ -79,6 +87,9 @@ class Understanding:
     greeting: bool = False
     help: bool = False
     """Greeting or help words: the answer when no entity is named after all."""
+    about_fakes: bool = False
+    """Fake or impersonating accounts, or how to report one: the answer when no entity
+    is named after all is the guide to reporting them."""
 
     @property
     def strong(self) -> tuple[str, ...]:
@@ -125,8 +136,10 @@ def understand(
     asks_for_list = any(w in LIST_WORDS for w in words)
     kind = next((TYPE_WORDS[w] for w in words if w in TYPE_WORDS), None)
     greeting = any(w in GREETING_WORDS for w in words)
+    minister = any(w in MINISTER_WORDS for w in words)
     helping = any(w in HELP_WORDS for w in words) or not words
     asks = any(w in ACCOUNT_WORDS for w in words) or kind is not None or platform is not None
+    fakes = any(w in FAKE_WORDS for w in words) or (asks and any(w in REPORT_WORDS for w in words))
 
     mention = tuple(w for w in words if w not in _IGNORED or w in known_words)
     weak = frozenset(w for w in mention if w in _IGNORED)
@@ -141,12 +154,17 @@ def understand(
         asks_for_account=asks,
         greeting=greeting,
         help=helping,
+        about_fakes=fakes,
     )
     if listed is not None and (asks_for_list or all(w in GENERIC_WORDS for w in base.strong)):
         return replace(base, intent=Intent.LIST_KIND, kind=listed, mention=())
     if spokesperson:
         return replace(base, intent=Intent.SPOKESPERSON)
+    if minister:
+        return replace(base, intent=Intent.MINISTER)
     if not base.strong and not weak:
+        if fakes:
+            return replace(base, intent=Intent.REPORT_FAKE)
         if platform is not None:
             return replace(base, intent=Intent.PLATFORM_ACCOUNT)
         if greeting:
@@ -166,6 +184,8 @@ _IGNORED = (
     | GREETING_WORDS
     | HELP_WORDS
     | LIST_WORDS
+    | FAKE_WORDS
+    | REPORT_WORDS
     | frozenset(KIND_PLURALS)
 )
 """Words that never name an entity by themselves (unless the registry uses them)."""
@@ -222,3 +242,14 @@ def _by_first_word() -> dict[str, list[tuple[tuple[str, ...], Platform]]]:
 
 
 _PHRASES_BY_FIRST_WORD = _by_first_word()
+
+
+_CHOICE = re.compile(r"\s*[#(]?\s*(\d{1,2})\s*[).\-:]?\s*", re.ASCII)
+
+
+def choice_number(text: str) -> int | None:
+    """The number of a message that is only a number ("2", "٢", "(2)", "2."), as people
+    answer a numbered list; None for anything else."""
+    folded = "".join(str(d) if (d := unicodedata.decimal(c, None)) is not None else c for c in text)
+    match = _CHOICE.fullmatch(folded)
+    return int(match.group(1)) if match else None

@@ -207,7 +207,16 @@ KIND_PLURALS = _by_word(
 
 TYPE_WORDS = _by_word(
     {
-        EntityKind.MINISTRY: ["وزارة", "وزاره", "ministry", "ministère", "minister", "ministre"],
+        EntityKind.MINISTRY: [
+            "وزارة",
+            "وزاره",
+            "وزير",
+            "وزيرة",
+            "ministry",
+            "ministère",
+            "minister",
+            "ministre",
+        ],
         EntityKind.AUTHORITY: ["هيئة", "authority", "autorité", "commission"],
         EntityKind.MUNICIPALITY: ["أمانة", "بلدية", "municipality", "municipalité", "amanah"],
         EntityKind.EMIRATE: ["إمارة", "emirate", "émirat", "principality"],
@@ -417,6 +426,12 @@ FILLER = (
             "لاجل",
             "عن",
             "بكم",
+            "طيب",
+            "بعد",
+            "كذلك",
+            "شخصي",
+            "الشخصي",
+            "الخاص",
             # what makes an account genuine (ACCOUNT_WORDS are added below)
             "رسمية",
             "الموثق",
@@ -472,6 +487,11 @@ FILLER = (
             "his",
             "her",
             "id",
+            "about",
+            "also",
+            "then",
+            "personal",
+            "own",
             # French
             "quel",
             "quelle",
@@ -504,6 +524,9 @@ FILLER = (
             "une",
             "actuel",
             "actuelle",
+            "quoi",
+            "aussi",
+            "personnel",
         ]
     )
     | ACCOUNT_WORDS
@@ -539,6 +562,55 @@ VERIFY_CUES = _norm_set(
 )
 """Words that ask whether something is official: with them, a bare handle-like word
 ("is HRSD_SA real?") is checked like an @mention."""
+
+FAKE_WORDS = _norm_set(
+    [
+        "وهمي",
+        "وهميه",
+        "مزيف",
+        "مزيفه",
+        "منتحل",
+        "منتحله",
+        "انتحال",
+        "ينتحل",
+        "مزور",
+        "مقلد",
+        "fake",
+        "fakes",
+        "impersonator",
+        "impersonating",
+        "impersonation",
+        "impostor",
+        "imposter",
+        "faux",
+        "fausse",
+        "usurpation",
+        "usurpateur",
+        "imposteur",
+    ]
+)
+"""Words that ask about fake accounts in general: with no body named, the answer is the
+guide to checking and reporting them."""
+
+REPORT_WORDS = _norm_set(
+    [
+        "ابلغ",
+        "أبلغ",
+        "بلغ",
+        "ابلاغ",
+        "بلاغ",
+        "تبليغ",
+        "report",
+        "reporting",
+        "signaler",
+        "signalement",
+    ]
+)
+"""Words that ask how to report: with an account word and no body named, the guide too."""
+
+MINISTER_WORDS = _norm_set(["وزير", "وزيرة", "minister", "ministre"])
+"""Words that ask for a minister: the answer is the official's personal account, which is
+not the body's."""
 
 OUT_OF_SCOPE_HINTS = _norm_set(
     [

@@ -75,10 +75,14 @@ class EntityPage:
     spokespeople: dict[str, list[Any]]
 
     def models(self) -> list[Entity]:
-        return [
-            entity_from_rows(row, self.accounts[row.id], self.spokespeople[row.id])
-            for row in self.entities
-        ]
+        """Synchronous, with no await inside: the one place a bulk load pauses the
+        collector (see `paused_gc`). The caller awaits the database between pages with
+        the collector on, so a running bot's handlers never go without it."""
+        with paused_gc():
+            return [
+                entity_from_rows(row, self.accounts[row.id], self.spokespeople[row.id])
+                for row in self.entities
+            ]
 
 
 class RegistryRepository:
@@ -118,9 +122,8 @@ class RegistryRepository:
     async def load(self) -> Registry:
         """The whole registry, in the order of the files it was imported from."""
         entities: list[Entity] = []
-        with paused_gc():  # a bulk load: see `paused_gc`
-            async for page in self.entity_pages():
-                entities += await asyncio.to_thread(page.models)
+        async for page in self.entity_pages():
+            entities += await asyncio.to_thread(page.models)
         return Registry(entities=entities, non_official=await self.non_official())
 
     async def entity_pages(self, size: int = _PAGE) -> AsyncGenerator[EntityPage, None]:
