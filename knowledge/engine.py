@@ -272,7 +272,7 @@ class Engine:
         if clear and kind_fits:
             return [EntityMatch(top, top_score, True)]
         words = set(core.split())
-        related = [(e, s) for e, s in ranked if _related(words, kind, cores[e.id], kinds[e.id], s)]
+        related = [(e, s) for e, s in ranked if _related(words, kind, cores[e.id], kinds[e.id])]
         return [EntityMatch(e, s, False) for e, s in related[:MAX_CANDIDATES]]
 
     def nearest(self, mention: tuple[str, ...], kind: EntityKind | None) -> list[EntityMatch]:
@@ -283,7 +283,7 @@ class Engine:
         core = name_forms(" ".join(mention)).core
         words = set(core.split())
         for hit in self.index.fuzzy_search(core, limit=10, cutoff=SUGGESTION_FLOOR):
-            if _related(words, kind, hit.core, hit.kind or hit.entity.kind, hit.score):
+            if _related(words, kind, hit.core, hit.kind or hit.entity.kind):
                 return [EntityMatch(hit.entity, hit.score, False)]
         return []
 
@@ -420,15 +420,10 @@ def spokespeople(entity: Entity) -> list[Spokesperson]:
     return current + former
 
 
-def _related(
-    words: set[str], kind: EntityKind | None, core: str, actual: EntityKind, score: float
-) -> bool:
+def _related(words: set[str], kind: EntityKind | None, core: str, actual: EntityKind) -> bool:
     """Whether a name that did not match is still worth offering: it has one of the
-    question's words (or the word with a slip), or it is of the kind the question names
-    and scores as a candidate."""
-    return shares_a_word(words, core) or (
-        kind is not None and _fits(kind, actual) and score >= SUGGEST
-    )
+    question's words (or the word with a slip), or it is of the kind the question names."""
+    return shares_a_word(words, core) or (kind is not None and _fits(kind, actual))
 
 
 def _follows_up(found: Understanding) -> bool:
