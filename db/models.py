@@ -84,6 +84,7 @@ class SpokespersonRow(SQLModel, table=True):
         )
     )
     position: int
+    role: str = Field(default="spokesperson", max_length=40)
     name: dict[str, Any] = _json()
     title: dict[str, Any] | None = _json(nullable=True)
     since: str | None = Field(default=None, max_length=10)
@@ -103,6 +104,7 @@ class NonOfficialRow(SQLModel, table=True):
     platform: str = Field(max_length=20)
     handle: str = Field(max_length=120)
     handle_key: str = Field(max_length=120)
+    platform_id: str | None = Field(default=None, max_length=25)
     imitates: str | None = Field(default=None, max_length=100)
     reason: str = Field(max_length=20)
     note: str | None = None
@@ -254,3 +256,17 @@ class OutboxRow(SQLModel, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class PolicyRow(SQLModel, table=True):
+    """A policy or standard of the registry (`knowledge.registry.schema.Policy`): its
+    texts and sources are small documents, read and written whole."""
+
+    __tablename__ = "policy"
+
+    id: str = Field(primary_key=True, max_length=100)
+    position: int
+    title: dict[str, Any] = _json()
+    body: dict[str, Any] = _json()
+    sources: list[dict[str, Any]] = _json()
+    updated: str = Field(max_length=10)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge.registry.schema import Account, Entity, NonOfficial, Spokesperson
+from knowledge.registry.schema import Account, Entity, NonOfficial, Policy, Spokesperson
 
 
 def _evidence(record: Account | Entity | Spokesperson | NonOfficial) -> dict[str, Any]:
@@ -59,6 +59,7 @@ def spokesperson_rows(entity: Entity) -> list[dict[str, Any]]:
         {
             "entity_id": entity.id,
             "position": position,
+            "role": person.role,
             "name": person.name.model_dump(mode="json", exclude_none=True),
             "title": person.title.model_dump(mode="json", exclude_none=True)
             if person.title
@@ -82,11 +83,16 @@ def non_official_row(record: NonOfficial, position: int) -> dict[str, Any]:
         "platform": record.platform.value,
         "handle": record.handle,
         "handle_key": record.key[1],
+        "platform_id": record.platform_id,
         "imitates": record.imitates,
         "reason": record.reason.value,
         "note": record.note,
         "evidence": _evidence(record),
     }
+
+
+def policy_row(policy: Policy, position: int) -> dict[str, Any]:
+    return {"position": position, **policy.model_dump(mode="json", exclude_none=True)}
 
 
 _ROW_ONLY = {"id", "entity_id", "position", "handle_key"}
@@ -116,3 +122,7 @@ def entity_from_rows(row: Any, accounts: list[Any], spokespeople: list[Any]) -> 
 
 def non_official_from_row(row: Any) -> NonOfficial:
     return NonOfficial.model_validate(_record_fields(row))
+
+
+def policy_from_row(row: Any) -> Policy:
+    return Policy.model_validate({**_record_fields(row), "id": row.id})

@@ -142,7 +142,7 @@ def account_json(account: Account) -> dict[str, Any]:
         "until": account.until,
         "confidence": account.evidence.confidence.value,
         "checked": account.evidence.checked,
-        "sources": list(account.evidence.sources),
+        "sources": [s.model_dump(mode="json", exclude_none=True) for s in account.evidence.sources],
     }
 
 
@@ -167,7 +167,7 @@ def _evidence_json(evidence: Evidence | None) -> dict[str, Any] | None:
     if evidence is None:
         return None
     return {
-        "sources": list(evidence.sources),
+        "sources": [s.model_dump(mode="json", exclude_none=True) for s in evidence.sources],
         "checked": evidence.checked,
         "confidence": evidence.confidence.value,
         "note": evidence.note,

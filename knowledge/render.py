@@ -25,7 +25,6 @@ from knowledge.registry.schema import (
     Account,
     AccountRole,
     AccountStatus,
-    Confidence,
     Entity,
     EntityKind,
     EntityStatus,
@@ -93,8 +92,8 @@ _REASONS: dict[NonOfficialReason, str] = {
     NonOfficialReason.IMPERSONATION: N_("It imitates an official account."),
     NonOfficialReason.CONFLICTING: N_("Stronger evidence points to another account."),
     NonOfficialReason.UNVERIFIED: N_("Nothing confirms that it is official."),
-    NonOfficialReason.AMBIGUOUS: N_("It is one of several candidates, none confirmed yet."),
-    NonOfficialReason.FLAGGED: N_("A source flagged it as misleading, personal or inactive."),
+    NonOfficialReason.NOT_GOVERNMENT: N_("It is not a government body's account."),
+    NonOfficialReason.INVALID: N_("This account does not exist on the platform."),
     NonOfficialReason.NOT_PRIMARY: N_("It is not the body's primary account."),
 }
 """Why an account on the registry's list of non-official handles is there."""
@@ -452,18 +451,16 @@ class Renderer:
     # Pieces
 
     def evidence(self, evidence: Evidence) -> str:
-        source = evidence.sources[0]
+        shown = evidence.strongest  # only a source a citizen can open, never provenance
+        source = shown.url or "" if shown is not None else ""
         if len(source) > SOURCE_CHARS:
             source = source[: SOURCE_CHARS - 1] + "…"
         more = len(evidence.sources) - 1
-        text = self.t(
-            "Source: {source}",
-            source=self.s.latin(source) if source.startswith("http") else self.s.text(source),
-        )
-        if more:
+        text = self.t("Source: {source}", source=self.s.latin(source)) if source else ""
+        if more and source:
             text += " " + self.t.plural("(+{n} more)", "(+{n} more)", more)
-        text += " · " + self.t("checked {date}", date=self.date(evidence.checked))
-        if evidence.confidence is Confidence.UNCONFIRMED:
+        text += (" · " if text else "") + self.t("checked {date}", date=self.date(evidence.checked))
+        if not evidence.confirmed:
             text += " · " + self.t("unconfirmed")
         return self.s.italic(text)
 

@@ -7,7 +7,11 @@ from typing import Any
 from knowledge.registry.diff import ChangeKind, diff_registries
 from knowledge.registry.schema import Registry
 
-EVIDENCE = {"sources": ["s"], "checked": "2026-11", "confidence": "confirmed"}
+EVIDENCE = {
+    "sources": [{"kind": "news", "url": "https://example.com/s"}],
+    "checked": "2026-11",
+    "confidence": "confirmed",
+}
 
 
 def acc(handle: str, **fields: Any) -> dict[str, Any]:

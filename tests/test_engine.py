@@ -115,7 +115,7 @@ def test_a_long_list_carries_its_first_entities_and_the_count() -> None:
     """Thousands of municipalities are counted, not all decoded and sent."""
     count = LIST_LIMIT + 25
     evidence = {
-        "sources": ["https://example.gov.sa"],
+        "sources": [{"kind": "official_website", "url": "https://example.gov.sa"}],
         "checked": "2026-11",
         "confidence": "confirmed",
     }

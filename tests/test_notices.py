@@ -29,12 +29,18 @@ from knowledge.render import FSI, PDI
 from knowledge.understand import LANGUAGES, Lang
 
 EVIDENCE = {
-    "sources": ["https://www.moh.gov.sa/?a=1&b=<2>"],
+    "sources": [{"kind": "official_website", "url": "https://www.moh.gov.sa/?a=1&b=<2>"}],
     "checked": "2026-11-20",
     "confidence": "unconfirmed",
 }
 NEWER = {
-    "sources": ["Ministry <press> release"],
+    "sources": [
+        {
+            "kind": "government_announcement",
+            "url": "https://www.moh.gov.sa/news",
+            "title": {"en": "Ministry <press> release"},
+        }
+    ],
     "checked": "2026-11-25",
     "confidence": "confirmed",
 }

@@ -15,7 +15,7 @@ from knowledge.render import FSI, PDI, render
 from knowledge.understand import Intent
 
 EVIDENCE = {
-    "sources": ["<script>alert(1)</script> & co"],
+    "sources": [{"kind": "dataset", "note": "<script>alert(1)</script> & co"}],
     "checked": "2026-11",
     "confidence": "unconfirmed",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ ENTITY = """\
   - id: {id}
     name: {{en: {name}}}
     kind: ministry
-    evidence: {{sources: [a source], checked: 2026-11, confidence: confirmed}}
+    evidence: {{sources: [{{kind: news, url: https://a.sa}}], checked: 2026, confidence: confirmed}}
 """
 
 
@@ -38,9 +39,43 @@ def test_a_yaml_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
     text = "entities:\n" + ENTITY.format(id="moh", name="Health") + "    aliases: [MOH\n"
     [problem] = problems(write(tmp_path / "broken.yaml", text))
     assert problem.file == tmp_path / "broken.yaml"
-    assert problem.line == 7  # where the parser gave up: the end of the file
+    assert problem.line == 6  # where the bracket was opened, not the end of the file
     assert "YAML syntax error" in problem.message
-    assert "while parsing a flow sequence (line 6)" in problem.message
+    assert "while parsing a flow sequence" in problem.message
+
+
+def long_file(records: int) -> list[str]:
+    """A registry of `records` entities, each with a quoted note (in double quotes
+    for one in 50), as lines."""
+    lines = ["# A long registry", "entities:"]
+    for n in range(records):
+        lines += ENTITY.format(id=f"e{n}", name=f"E{n}").splitlines()
+        quote = '"' if n % 50 == 0 else "'"
+        lines.append(f"    note: {quote}the body number {n}{quote}")
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        (lambda line: line.replace("note: '", 'note: "'), "closing quote missing"),
+        (lambda line: line[:-1], "closing quote missing"),
+        (lambda line: line.replace("note: ", "note: [", 1), "flow sequence"),
+        (lambda line: "\t" + line, "token"),
+        (lambda line: " " + line, ""),
+    ],
+)
+def test_a_syntax_error_in_a_long_file_is_reported_at_its_line(
+    tmp_path: Path, fault: Any, expected: str
+) -> None:
+    """Issue 10: a quote left open on line 227 was reported on line 1490, where the
+    multi-line text it opened happened to end."""
+    lines = long_file(400)
+    assert lines[226].startswith("    note: '")  # line 227
+    lines[226] = fault(lines[226])
+    [problem] = problems(write(tmp_path / "long.yaml", "\n".join(lines) + "\n"))
+    assert problem.line == 227, problem.message
+    assert expected in problem.message
 
 
 def test_duplicate_handle_unknown_successor_and_invalid_handle_are_all_reported(
@@ -51,24 +86,24 @@ entities:
   - id: moh
     name: {en: Ministry of Health}
     kind: ministry
-    evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+    evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026-11, confidence: confirmed}
     accounts:
       - platform: x
         handle: SaudiMOH
-        evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+        evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026, confidence: confirmed}
   - id: mlsd
     name: {en: Ministry of Labor and Social Development}
     kind: ministry
     status: renamed
     successors: [hrsd]
-    evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+    evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026-11, confidence: confirmed}
     accounts:
       - platform: x
         handle: saudimoh
-        evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+        evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026, confidence: confirmed}
       - platform: instagram
         handle: mlsd..sa
-        evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+        evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026, confidence: confirmed}
 """
     found = problems(write(tmp_path / "three.yaml", text))
     assert [(p.line, p.field) for p in found] == [
@@ -88,7 +123,7 @@ entities:
   - id: moh
     kind: ministry
     colour: green
-    evidence: {sources: [s], checked: 2026-11, confidence: confirmed}
+    evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026-11, confidence: confirmed}
 """
     found = {p.field: p for p in problems(write(tmp_path / "f.yaml", text))}
     assert found["entities[0].name"].line == 2
@@ -131,18 +166,18 @@ def test_a_handle_cannot_be_both_official_and_non_official(tmp_path: Path) -> No
     accounts:
       - platform: x
         handle: SaudiMOH
-        evidence: {sources: [s], checked: 2026, confidence: confirmed}
+        evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026, confidence: confirmed}
 non_official:
   - platform: x
     handle: '@saudimoh'
     imitates: moh
     reason: impersonation
-    evidence: {sources: [s], checked: 2026, confidence: confirmed}
+    evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026, confidence: confirmed}
   - platform: x
     handle: SaudiM0H
     imitates: nobody
     reason: impersonation
-    evidence: {sources: [s], checked: 2026, confidence: confirmed}
+    evidence: {sources: [{kind: news, url: https://a.sa}], checked: 2026, confidence: confirmed}
 """
     )
     found = problems(write(tmp_path / "f.yaml", text))
@@ -194,14 +229,15 @@ entities:
   - id: absher
     name: {en: Absher}
     kind: platform
-    evidence: &checked {sources: [a source], checked: 2026-11, confidence: confirmed}
+    evidence: &checked {sources: [{kind: news, url: https://a.sa}], checked: 2026,
+      confidence: confirmed}
     accounts:
       - {platform: x, handle: Absher, evidence: *checked}
 """
     [entity] = load_registry(write(tmp_path / "anchors.yaml", text)).entities
     assert entity.accounts[0].evidence == entity.evidence
     [problem] = problems(write(tmp_path / "alias.yaml", text.replace("&checked ", "")))
-    assert "undefined alias" in problem.message and problem.line == 7
+    assert "undefined alias" in problem.message and problem.line == 8
 
 
 def test_sections_must_be_lists_and_files_hold_one_document(tmp_path: Path) -> None:
@@ -220,7 +256,8 @@ def test_unquoted_numbers_dates_and_ids_are_read_as_their_text(tmp_path: Path) -
         + ENTITY.format(id="absher", name="Absher")
         + "    accounts:\n"
         + "      - {platform: x, handle: Absher, platform_id: 491190146, since: 2012-03-01,"
-        + " evidence: {sources: [s], checked: 2026-11-27, confidence: confirmed}}\n"
+        + " evidence: {sources: [{kind: news, url: https://a.sa}],"
+        + " checked: 2026-11-27, confidence: confirmed}}\n"
     )
     [account] = load_registry(write(tmp_path / "ids.yaml", text)).entities[0].accounts
     assert (account.platform_id, account.since, account.evidence.checked) == (
@@ -236,7 +273,8 @@ def test_a_whatsapp_number_with_and_without_its_plus_is_one_handle(tmp_path: Pat
     account = (
         "    accounts:\n"
         "      - {{platform: whatsapp, handle: '{number}',"
-        " evidence: {{sources: [s], checked: 2026, confidence: confirmed}}}}\n"
+        " evidence: {{sources: [{{kind: news, url: https://a.sa}}],"
+        " checked: 2026, confidence: confirmed}}}}\n"
     )
     text = (
         "entities:\n"

@@ -25,6 +25,7 @@ from db.models import (
     ChangeRow,
     EntityRow,
     NonOfficialRow,
+    PolicyRow,
     RegistryImportRow,
     SpokespersonRow,
 )
@@ -34,10 +35,12 @@ from db.registry_rows import (
     entity_row,
     non_official_from_row,
     non_official_row,
+    policy_from_row,
+    policy_row,
     spokesperson_rows,
 )
 from knowledge.registry.diff import Change
-from knowledge.registry.schema import Entity, NonOfficial, Registry
+from knowledge.registry.schema import Entity, NonOfficial, Policy, Registry
 from knowledge.registry.validation import paused_gc
 
 # Stay far below every backend's limit on bound parameters in one statement.
@@ -53,6 +56,7 @@ ENTITY: Table = EntityRow.__table__  # type: ignore[attr-defined]
 ACCOUNT: Table = AccountRow.__table__  # type: ignore[attr-defined]
 SPOKESPERSON: Table = SpokespersonRow.__table__  # type: ignore[attr-defined]
 NON_OFFICIAL: Table = NonOfficialRow.__table__  # type: ignore[attr-defined]
+POLICY: Table = PolicyRow.__table__  # type: ignore[attr-defined]
 IMPORT: Table = RegistryImportRow.__table__  # type: ignore[attr-defined]
 CHANGE: Table = ChangeRow.__table__  # type: ignore[attr-defined]
 
@@ -124,7 +128,11 @@ class RegistryRepository:
         entities: list[Entity] = []
         async for page in self.entity_pages():
             entities += await asyncio.to_thread(page.models)
-        return Registry(entities=entities, non_official=await self.non_official())
+        return Registry(
+            entities=entities,
+            non_official=await self.non_official(),
+            policies=await self.policies(),
+        )
 
     async def entity_pages(self, size: int = _PAGE) -> AsyncGenerator[EntityPage, None]:
         """The entities in file order, `size` at a time, with their accounts and
@@ -159,6 +167,10 @@ class RegistryRepository:
         rows = await self._rows(select(NON_OFFICIAL).order_by(NON_OFFICIAL.c.position))
         return await asyncio.to_thread(lambda: [non_official_from_row(row) for row in rows])
 
+    async def policies(self) -> list[Policy]:
+        rows = await self._rows(select(POLICY).order_by(POLICY.c.position))
+        return [policy_from_row(row) for row in rows]
+
     async def replace(self, old: Registry, new: Registry) -> None:
         """Makes the stored registry `new`, knowing it holds `old`: unchanged entities are
         not touched, changed ones are rewritten with their accounts and spokespeople."""
@@ -183,6 +195,9 @@ class RegistryRepository:
             await self._insert(
                 NON_OFFICIAL, (non_official_row(n, p) for p, n in enumerate(new.non_official))
             )
+        if old.policies != new.policies:
+            await self._execute(delete(POLICY))
+            await self._insert(POLICY, (policy_row(x, p) for p, x in enumerate(new.policies)))
 
     async def start_import(self, source: str, digest: str, at: dt.datetime) -> int:
         """Records the import's start; its counts are filled in by `finish_import`."""

@@ -1,5 +1,6 @@
 """Writing the registry out: YAML to edit and re-import, JSON for programs, CSV for
-spreadsheets (one row per account, so a journalist can filter and sort)."""
+spreadsheets (one row per account, so a journalist can filter and sort; its source
+columns are the source a citizen would be shown, and how many sources there are)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ CSV_COLUMNS = (
     "until",
     "confidence",
     "checked",
+    "source_kind",
+    "source_url",
+    "source_date",
     "sources",
 )
 
@@ -78,8 +82,14 @@ def _csv(registry: Registry) -> str:
 
 
 def _evidence_columns(evidence: Evidence) -> dict[str, str]:
+    """The strongest openable source, else the first one (a dataset: its kind only, as
+    its note is provenance), and the number of sources in all."""
+    shown = evidence.strongest or evidence.sources[0]
     return {
         "confidence": evidence.confidence.value,
         "checked": evidence.checked,
-        "sources": " | ".join(evidence.sources),
+        "source_kind": shown.kind.value,
+        "source_url": shown.url or "",
+        "source_date": shown.date or "",
+        "sources": str(len(evidence.sources)),
     }

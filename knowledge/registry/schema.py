@@ -173,27 +173,56 @@ class AccountRole(StrEnum):
 
 
 class NonOfficialReason(StrEnum):
+    """Why a handle is listed as not official. Only `impersonation` may give the ⛔
+    verdict; every other reason is an honest "not confirmed" or "not a government account"."""
+
     IMPERSONATION = "impersonation"
-    """Imitates an official account or portal."""
+    """Imitates an official account or portal: the evidence shows it."""
+    NOT_PRIMARY = "not_primary"
+    """Exists and may be the body's, but is not its primary account."""
     CONFLICTING = "conflicting"
-    """Listed somewhere as official, contradicted by stronger evidence."""
+    """Listed somewhere as official, contradicted by other evidence."""
     UNVERIFIED = "unverified"
     """Claimed somewhere, with nothing to corroborate it."""
-    AMBIGUOUS = "ambiguous"
-    """One of several candidates; none may be presented as official yet."""
-    FLAGGED = "flagged"
-    """Flagged as misleading, personal or dead by a source."""
-    NOT_PRIMARY = "not_primary"
-    """Exists, but is not the body's primary account."""
+    NOT_GOVERNMENT = "not_government"
+    """A real account, but not a government body's (a person, a company, an event)."""
+    INVALID = "invalid"
+    """The handle does not exist or no longer exists on the platform."""
 
 
-class Evidence(_Record):
-    """Why the registry believes a record: where it was read and when."""
+class SourceKind(StrEnum):
+    """What a source is: it decides whether a citizen can open it, and how strong it is."""
 
-    sources: list[Text] = Field(min_length=1)
-    checked: PartialDate
-    confidence: Confidence
-    note: Text | None = None
+    OFFICIAL_WEBSITE = "official_website"
+    """The body's own website links or names the account."""
+    GOVERNMENT_ANNOUNCEMENT = "government_announcement"
+    """A government announcement (a press release, a decree, an official portal)."""
+    NEWS = "news"
+    """A news article."""
+    PLATFORM_VERIFICATION = "platform_verification"
+    """The platform's own verification mark, as seen on the profile."""
+    PLATFORM_API = "platform_api"
+    """The platform's API (numeric id, verified flag)."""
+    DATASET = "dataset"
+    """A dataset or repository: provenance for maintainers, not something to show."""
+    MAINTAINER = "maintainer"
+    """A maintainer's own review (a citizens' report they accepted, a call they made)."""
+
+
+_NOT_OPENABLE = frozenset({SourceKind.DATASET, SourceKind.MAINTAINER})
+_STRENGTH = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            SourceKind.OFFICIAL_WEBSITE,
+            SourceKind.GOVERNMENT_ANNOUNCEMENT,
+            SourceKind.PLATFORM_VERIFICATION,
+            SourceKind.PLATFORM_API,
+            SourceKind.NEWS,
+        )
+    )
+}
+"""The order in which openable sources are shown to a citizen, strongest first."""
 
 
 class LocalizedText(_Record):
@@ -208,6 +237,86 @@ class LocalizedText(_Record):
         if not (self.ar or self.en or self.fr):
             raise ValueError("give the text in at least one of ar, en, fr")
         return self
+
+
+def _not_cut(url: str) -> str:
+    if url.endswith(("…", "...")):
+        raise ValueError("a URL cut with '…' leads nowhere: give the whole address")
+    return url
+
+
+Url = Annotated[
+    str,
+    Field(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2000),
+    AfterValidator(_not_cut),
+]
+"""A whole http(s) URL, which a person can open."""
+
+
+class Source(_Record):
+    """One place the registry read a fact: a page a citizen can open, or provenance
+    (a dataset, a maintainer's review) that stays with the maintainers."""
+
+    kind: SourceKind
+    url: Url | None = None
+    title: LocalizedText | None = None
+    """What a citizen sees as the link's label, per language."""
+    date: PartialDate | None = None
+    """When the source said it: its publication or capture date."""
+    note: Text | None = None
+    """Provenance for maintainers (dataset, repository...): never in citizens' text."""
+
+    @model_validator(mode="after")
+    def _says_where(self) -> Source:
+        if self.url is None and self.title is None and self.note is None:
+            raise ValueError("a source needs a url, a title or a note")
+        return self
+
+    @property
+    def openable(self) -> bool:
+        """A citizen can open it: an http(s) page, and not a dataset or a maintainer's
+        review (which are provenance, not evidence to show)."""
+        return self.url is not None and self.kind not in _NOT_OPENABLE
+
+
+class Evidence(_Record):
+    """Why the registry believes a record: where it was read and when.
+
+    The confirmation rule: `confidence: confirmed` needs at least one source a citizen
+    can open (`Source.openable`); validation rejects it otherwise."""
+
+    sources: list[Source] = Field(min_length=1)
+    checked: PartialDate
+    """When this record's sources were last checked."""
+    confidence: Confidence
+    note: Text | None = None
+    """Maintainers' note: never in citizens' text."""
+
+    @model_validator(mode="after")
+    def _confirmation_rule(self) -> Evidence:
+        if self.confidence is Confidence.CONFIRMED and not any(s.openable for s in self.sources):
+            raise ValueError(
+                "confidence: confirmed needs a source a person can open: a url of kind "
+                "official_website, government_announcement, news, platform_verification "
+                "or platform_api"
+            )
+        return self
+
+    @property
+    def confirmed(self) -> bool:
+        """Confirmed under the confirmation rule (checked again here, so a record built
+        without validation cannot claim it)."""
+        return self.confidence is Confidence.CONFIRMED and any(s.openable for s in self.sources)
+
+    @property
+    def strongest(self) -> Source | None:
+        """The openable source to show a citizen: the strongest kind, newest first
+        within a kind; None when no source can be opened."""
+        openable = [s for s in self.sources if s.openable]
+        if not openable:
+            return None
+        newest_first = sorted(openable, key=lambda s: s.date or "", reverse=True)
+        return min(newest_first, key=lambda s: _STRENGTH[s.kind])
 
 
 class Account(_Record):
@@ -234,6 +343,11 @@ class Account(_Record):
     def key(self) -> tuple[Platform, str]:
         return handle_key(self.platform, self.handle)
 
+    @property
+    def official(self) -> bool:
+        """THE rule for ✅: an active account whose evidence is confirmed."""
+        return self.status is AccountStatus.ACTIVE and self.evidence.confirmed
+
 
 class AccountRef(_Record):
     """A spokesperson's account: evidence is the spokesperson's own."""
@@ -253,11 +367,15 @@ class Contact(_Record):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{5,25}$")] | None = None
     website: Text | None = None
+    office: LocalizedText | None = None
+    """The office's name or address, per language."""
 
 
 class Spokesperson(_Record):
     """Who speaks for an entity, and since when the registry knows it."""
 
+    role: Slug = "spokesperson"
+    """What the person speaks as: one current person per role and entity."""
     name: LocalizedText
     title: LocalizedText | None = None
     since: PartialDate | None = None
@@ -281,7 +399,7 @@ class Entity(_Record):
     aliases: list[Text] = Field(default_factory=list)
     kind: EntityKind
     parent: Slug | None = None
-    website: Annotated[str, Field(pattern=r"^https?://[^\s/$.?#][^\s]*$")] | None = None
+    website: Url | None = None
     status: EntityStatus = EntityStatus.ACTIVE
     successors: list[Slug] = Field(default_factory=list, validate_default=True)
     status_date: PartialDate | None = None
@@ -309,12 +427,31 @@ class Entity(_Record):
             raise ValueError("an entity cannot succeed itself")
         return successors
 
+    @field_validator("spokespeople")
+    @classmethod
+    def _one_current_per_role(cls, people: list[Spokesperson]) -> list[Spokesperson]:
+        """A newer person does not silently end an older one: the file gives the older
+        one its `until` date, or the registry reports both as current."""
+        current: dict[str, int] = {}
+        for index, person in enumerate(people):
+            if not person.current:
+                continue
+            first = current.setdefault(person.role, index)
+            if first != index:
+                raise ValueError(
+                    f"spokespeople[{first}] and spokespeople[{index}] are both current in "
+                    f"the role '{person.role}': give the one who left an 'until' date"
+                )
+        return people
+
 
 class NonOfficial(_Record):
-    """A handle known NOT to be official: a fake, a conflicting or an unverified one."""
+    """A handle known NOT to be official, and why (`reason`). Its evidence is what the
+    reason rests on: for `impersonation`, the evidence of the impersonation."""
 
     platform: Platform
     handle: Handle
+    platform_id: PlatformId | None = None
     imitates: Slug | None = None
     """The entity the handle claims to be or imitates."""
     reason: NonOfficialReason
@@ -326,8 +463,20 @@ class NonOfficial(_Record):
         return handle_key(self.platform, self.handle)
 
 
+class Policy(_Record):
+    """A policy or standard for government bodies' presence on social media."""
+
+    id: Slug
+    title: LocalizedText
+    body: LocalizedText
+    sources: list[Source] = Field(min_length=1)
+    updated: PartialDate
+    """When the policy was last updated."""
+
+
 class Registry(_Record):
     """The whole directory: what one import brings in, what one export writes out."""
 
     entities: list[Entity] = Field(default_factory=list)
     non_official: list[NonOfficial] = Field(default_factory=list)
+    policies: list[Policy] = Field(default_factory=list)

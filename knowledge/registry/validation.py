@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from knowledge.registry.handles import Platform, handle_key
-from knowledge.registry.schema import Entity, NonOfficial, Registry
+from knowledge.registry.schema import Entity, NonOfficial, Policy, Registry
 from knowledge.registry.yaml_io import (
     FieldPath,
     LineFinder,
@@ -107,9 +107,12 @@ class _Claim:
     owner: str | None = None
 
 
-_SECTIONS: dict[str, type[Entity] | type[NonOfficial]] = {
+_Model = Entity | NonOfficial | Policy
+
+_SECTIONS: dict[str, type[_Model]] = {
     "entities": Entity,
     "non_official": NonOfficial,
+    "policies": Policy,
 }
 
 
@@ -121,7 +124,9 @@ class _Checker:
     fatal: list[Problem] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     non_official: list[NonOfficial] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
     ids: dict[str, _Claim] = field(default_factory=dict)
+    policy_ids: dict[str, _Claim] = field(default_factory=dict)
     handles: dict[tuple[str, str], _Claim] = field(default_factory=dict)
     references: list[tuple[str, _Claim]] = field(default_factory=list)
     finders: dict[Path, LineFinder] = field(default_factory=dict)
@@ -129,12 +134,11 @@ class _Checker:
     def add_file(self, file: Path) -> None:
         """Validates each record as it is read; a file that turns out not to be YAML
         keeps none of its records."""
-        entities: list[Entity] = []
-        non_official: list[NonOfficial] = []
+        records: list[_Model] = []
         problems_before = len(self.problems)
         try:
             for key, index, value in top_level(file):
-                self._record(file, key, index, value, entities, non_official)
+                self._record(file, key, index, value, records)
         except NotUtf8 as exc:
             self._forget(file, problems_before)
             self.fatal.append(Problem(file, None, "", f"not UTF-8 text ({exc.reason})"))
@@ -147,17 +151,25 @@ class _Checker:
             )
             return
         except NotAMapping:
-            message = "the file must be a mapping with 'entities' and/or 'non_official'"
+            message = "the file must be a mapping with 'entities', 'non_official' and/or 'policies'"
             self.problems.append((file, (), message))
             return
-        self.entities.extend(entities)
-        self.non_official.extend(non_official)
+        for record in records:
+            if isinstance(record, Entity):
+                self.entities.append(record)
+            elif isinstance(record, NonOfficial):
+                self.non_official.append(record)
+            else:
+                self.policies.append(record)
 
     def _forget(self, file: Path, problems_before: int) -> None:
         """What was read from a file before it turned out unreadable: its problems and
         claims are dropped, as its records are, since no line of it can be shown."""
         del self.problems[problems_before:]
         self.ids = {value: claim for value, claim in self.ids.items() if claim.file != file}
+        self.policy_ids = {
+            value: claim for value, claim in self.policy_ids.items() if claim.file != file
+        }
         self.handles = {key: claim for key, claim in self.handles.items() if claim.file != file}
         self.references = [(value, claim) for value, claim in self.references if claim.file != file]
 
@@ -167,8 +179,7 @@ class _Checker:
         key: str,
         index: int | None,
         value: Any,
-        entities: list[Entity],
-        non_official: list[NonOfficial],
+        records: list[_Model],
     ) -> None:
         model = _SECTIONS.get(key)
         if model is None:
@@ -185,13 +196,13 @@ class _Checker:
             for error in exc.errors():
                 self.problems.append((file, (*path, *error["loc"]), _message(error)))
         else:
-            if isinstance(record, Entity):
-                entities.append(record)
-            else:
-                non_official.append(record)
+            records.append(record)
         if isinstance(value, dict):
             if key == "entities":
                 self._entity_claims(file, path, value)
+            elif key == "policies":
+                if isinstance(policy_id := value.get("id"), str):
+                    self._claim_id(policy_id, _Claim(file, (*path, "id")), self.policy_ids)
             else:
                 self._claim_handle(value, _Claim(file, (*path, "handle"), None))
                 self._refer(value.get("imitates"), _Claim(file, (*path, "imitates")))
@@ -199,7 +210,7 @@ class _Checker:
     def _entity_claims(self, file: Path, path: FieldPath, entity: dict[str, Any]) -> None:
         entity_id = entity.get("id")
         if isinstance(entity_id, str):
-            self._claim_id(entity_id, _Claim(file, (*path, "id")))
+            self._claim_id(entity_id, _Claim(file, (*path, "id")), self.ids)
         owner = entity_id if isinstance(entity_id, str) else format_path(path)
         for acc_index, account in _items(entity.get("accounts")):
             acc_path = (*path, "accounts", acc_index, "handle")
@@ -212,10 +223,11 @@ class _Checker:
         for succ_index, successor in _items(entity.get("successors"), dicts_only=False):
             self._refer(successor, _Claim(file, (*path, "successors", succ_index)))
 
-    def _claim_id(self, entity_id: str, claim: _Claim) -> None:
-        first = self.ids.get(entity_id)
+    def _claim_id(self, entity_id: str, claim: _Claim, ids: dict[str, _Claim]) -> None:
+        """An entity's or a policy's id (`ids` says which kind): each is used once."""
+        first = ids.get(entity_id)
         if first is None:
-            self.ids[entity_id] = claim
+            ids[entity_id] = claim
         else:
             self.problems.append(
                 (
@@ -270,7 +282,9 @@ class _Checker:
         if problems:
             raise RegistryInvalid(problems)
         # Every record was validated on its own; the registry adds no rule of its own.
-        return Registry.model_construct(entities=self.entities, non_official=self.non_official)
+        return Registry.model_construct(
+            entities=self.entities, non_official=self.non_official, policies=self.policies
+        )
 
     def _finder(self, file: Path) -> LineFinder:
         """One finder per file, so each file is parsed for lines once at most."""

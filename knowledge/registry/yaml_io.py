@@ -63,16 +63,61 @@ def top_level(path: Path) -> Iterator[tuple[str, int | None, Any]]:
     except yaml.reader.ReaderError as exc:
         raise NotUtf8(exc.reason) from exc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        context = exc.context or ""
-        if exc.context and exc.context_mark and exc.context_mark is not mark:
-            context += f" (line {exc.context_mark.line + 1})"
-        message = " ".join(part for part in (context, exc.problem or "") if part)
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
-        raise YamlSyntaxError(path, line, column, message) from exc
+        raise _located(path, exc) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(path, None, None, str(exc)) from exc
+
+
+_OPENED = ("while scanning a quoted scalar", "while parsing a flow")
+"""Parser contexts whose start is where the fault is: a quote or a bracket left open."""
+
+
+def _located(path: Path, exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
+    """The error at the line a maintainer must fix. The parser stops where the text can
+    no longer be YAML, which can be far below the fault: a quote left open on line 227
+    runs on, as a legal multi-line text, to the next quote of its kind, and the parser
+    fails there (line 1491). So a quoted text or a bracket that was open is reported
+    where it was opened."""
+    mark = exc.problem_mark or exc.context_mark
+    context = exc.context or ""
+    if exc.context and exc.context_mark and exc.context_mark is not mark:
+        if exc.context.startswith(_OPENED):
+            mark = exc.context_mark
+        else:
+            context += f" (line {exc.context_mark.line + 1})"
+    message = " ".join(part for part in (context, exc.problem or "") if part)
+    problem = exc.problem_mark
+    opened = _quote_ending_on(path, problem.line) if problem and mark is problem else None
+    if problem and opened is not None:
+        message = (
+            f"a quoted text opened here runs on to line {problem.line + 1}, where the file "
+            f"stops being YAML: is its closing quote missing? ({message})"
+        )
+        mark = opened
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    return YamlSyntaxError(path, line, column, message)
+
+
+def _quote_ending_on(path: Path, line: int) -> Any:
+    """The start mark of a quoted text that spans lines and ends on `line` (0-based),
+    the sign of a quote left open; else None. The file is scanned again for tokens,
+    only when it has a syntax error."""
+    opened: Any = None
+    try:
+        with path.open("rb") as stream:
+            for token in yaml.scan(stream, Loader=SafeLoader):
+                if token.start_mark.line > line:
+                    break
+                if (
+                    isinstance(token, yaml.ScalarToken)
+                    and token.style in ('"', "'")
+                    and token.start_mark.line < token.end_mark.line == line
+                ):
+                    opened = token.start_mark
+    except yaml.YAMLError:
+        pass  # the scanner stops at the fault too; what it read before it is enough
+    return opened
 
 
 class NotUtf8(Exception):
