@@ -13,7 +13,7 @@ from typing import get_args
 
 from pydantic import ValidationError
 
-from bot import ask_commands, notice_commands, registry_commands
+from bot import ask_commands, maintainer_commands, notice_commands, registry_commands
 from bot.settings import Settings, settings_problem
 from db.importer import ImportOptions
 from knowledge.registry.export import ExportFormat
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lst = actions.add_parser("list", help="the entities and their active accounts")
     lst.add_argument("--kind", choices=[k.value for k in EntityKind])
+    maintainer_commands.add_parsers(actions)
     return parser
 
 
@@ -158,6 +159,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 async def _registry(args: argparse.Namespace, settings: Settings) -> int:
     url = settings.database_url
+    if args.action in maintainer_commands.ACTIONS:
+        return await maintainer_commands.run(args, settings)
     if args.action == "check":
         return registry_commands.check(args.path, args.json)
     if args.action == "import":

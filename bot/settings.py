@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
+    x_bearer_token: SecretStr | None = None
+    """X API v2 app token: `rasmi registry resolve-ids` looks X usernames up with it."""
+    x_api_base_url: str = "https://api.x.com/2"
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     """Telegram user ids: `123,456` or a JSON list `[123, 456]`."""
     default_language: Literal["ar", "en", "fr"] = "ar"

@@ -13,9 +13,13 @@ out of the raw text by the handles code before anything is normalized, so nothin
 by turning "@", "_", ".", "/" or "-" into spaces; keeping them would only make "وزارة
 الصحة." differ from "وزارة الصحة".
 
-pyarabic is not used: its hamza and alef helpers fold أ to ء, ى to ا and دمـــى to دما
-(checked on 0.6.15), and it folds neither Persian letters nor digits. The table below is
-small enough to own and test.
+pyarabic supplies what it gets right: its list of Arabic diacritics (harakat, shadda,
+sukun, dagger alef, Quranic marks), tatweel and the letter constants the folds are written
+with. Its normalizers are not used: `normalize_hamza` folds أ to ء, `normalize_alef` folds ى
+to ا and `normalize_searchtext` turns دمـــى into دما (checked on 0.6.15), and it folds
+neither Persian letters nor digits; tests/test_normalize.py compares the two. Its
+`tokenize` keeps punctuation as tokens, which matching has no use for: punctuation is a
+separator here.
 """
 
 from __future__ import annotations
@@ -23,17 +27,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pyarabic import araby
+
 __all__ = ["normalize", "strip_article", "tokens"]
 
-# Deleted outright. Tatweel (Lm) and some Quranic signs (Cf, So, Lm) are not marks by
-# category, so they are listed; every other mark and format character is caught by
-# category in `_FoldTable.__missing__`.
+# Deleted outright: pyarabic's diacritics (harakat, shadda, sukun, hamza above/below,
+# dagger alef, honorific and Quranic marks) and tatweel; the Quranic signs it leaves out
+# because they are not marks (end of ayah, rub el hizb, small waw and yeh, place of
+# sajdah); bidi and zero-width controls. Every other mark and format character is caught
+# by category in `_FoldTable.__missing__`.
 _DELETED = (
-    "\u0640"  # tatweel
-    + "".join(map(chr, range(0x064B, 0x0660)))  # harakat, shadda, sukun, hamza above/below
-    + "".join(map(chr, range(0x0610, 0x061B)))  # honorific and Quranic signs
-    + "\u0670"  # dagger alef
-    + "".join(map(chr, range(0x06D6, 0x06EE)))  # Quranic annotation signs
+    araby.TATWEEL
+    + "".join(araby.DIACRITICS)
+    + "\u06dd\u06de\u06e5\u06e6\u06e9"
     + "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
     + "\u2066\u2067\u2068\u2069\ufeff\u00ad"  # bidi, zero-width, BOM, soft hyphen
 )
@@ -41,26 +47,28 @@ _DELETED = (
 # Letter folds: the spellings people actually type for one letter become one letter.
 # Hamza seats on و and ي become a bare ء rather than the seat letter, so مؤسسة and مءسسه
 # agree while مؤسسة never turns into a different word spelled with و.
+# Arabic letters by pyarabic's names; Persian and Urdu keyboard letters, which pyarabic
+# does not name, as literals.
 _FOLDS = {
-    "أ": "ا",
-    "إ": "ا",
-    "آ": "ا",
-    "ٱ": "ا",
-    "ى": "ي",
-    "ی": "ي",
-    "ة": "ه",
-    "ۀ": "ه",
-    "ہ": "ه",
-    "ھ": "ه",
-    "ە": "ه",
-    "ک": "ك",
-    "ڪ": "ك",
-    "ؤ": "ء",
-    "ئ": "ء",
-    "گ": "ق",
-    "ڤ": "ف",
-    "چ": "ج",
-    "پ": "ب",
+    araby.ALEF_HAMZA_ABOVE: araby.ALEF,
+    araby.ALEF_HAMZA_BELOW: araby.ALEF,
+    araby.ALEF_MADDA: araby.ALEF,
+    araby.ALEF_WASLA: araby.ALEF,
+    araby.ALEF_MAKSURA: araby.YEH,
+    "ی": araby.YEH,
+    araby.TEH_MARBUTA: araby.HEH,
+    "ۀ": araby.HEH,
+    "ہ": araby.HEH,
+    "ھ": araby.HEH,
+    "ە": araby.HEH,
+    "ک": araby.KAF,
+    "ڪ": araby.KAF,
+    araby.WAW_HAMZA: araby.HAMZA,
+    araby.YEH_HAMZA: araby.HAMZA,
+    "گ": araby.QAF,
+    "ڤ": araby.FEH,
+    "چ": araby.JEEM,
+    "پ": araby.BEH,
     # French ligatures have no decomposition, so accent stripping alone would miss them.
     "œ": "oe",
     "æ": "ae",

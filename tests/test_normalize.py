@@ -8,11 +8,13 @@ measured before this module existed, each of which broke a real lookup somewhere
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyarabic import araby
+from pyarabic import normalize as pyarabic_normalize
 
 from knowledge.normalize import _MAX_REMEMBERED, _TABLE, normalize, strip_article, tokens
 
@@ -207,3 +209,47 @@ def test_an_independent_implementation_finds_no_diacritic_left(text: str) -> Non
     out = normalize(text)
     assert araby.strip_diacritics(out) == out
     assert araby.strip_tatweel(out) == out
+
+
+# pyarabic against the project's folding: where they agree, and where pyarabic is wrong.
+
+ARABIC_LETTERS = st.sampled_from([*araby.LETTERS, " "])
+MARKED_TEXT = st.lists(
+    st.tuples(ARABIC_LETTERS, st.sampled_from(["", araby.TATWEEL, *araby.DIACRITICS])),
+    max_size=30,
+).map(lambda pairs: "".join(letter + mark for letter, mark in pairs))
+
+
+@given(MARKED_TEXT)
+def test_marks_and_tatweel_go_as_pyarabic_strips_them(text: str) -> None:
+    """Deleting marks and tatweel is pyarabic's job done pyarabic's way: normalizing the
+    marked text or pyarabic's stripped text gives the same words."""
+    stripped = araby.strip_tatweel(araby.strip_diacritics(text))
+    assert normalize(text) == normalize(stripped)
+
+
+@pytest.mark.parametrize(
+    ("raw", "ours", "pyarabic_gives"),
+    [
+        # normalize_hamza's default ("uniform") turns a seated alef into a bare hamza
+        ("أبشر", "ابشر", lambda t: araby.normalize_hamza(t)),
+        ("آمنة", "امنه", lambda t: araby.normalize_hamza(t)),
+        # normalize_alef turns alef maqsura into alef, against its own docstring
+        ("مستشفى", "مستشفي", lambda t: araby.normalize_alef(t)),
+        # normalize_searchtext turns the final ى of a tatweeled word into ا
+        ("دمـــى", "دمي", lambda t: pyarabic_normalize.normalize_searchtext(t)),
+    ],
+)
+def test_where_pyarabic_folds_wrongly_the_project_table_decides(
+    raw: str, ours: str, pyarabic_gives: Callable[[str], str]
+) -> None:
+    """The measured traps: pyarabic's answer is a different word from the one people mean,
+    and the project's table gives the spelling that matches the registry's names."""
+    assert normalize(raw) == ours
+    assert normalize(pyarabic_gives(raw)) != ours
+
+
+def test_persian_letters_and_digits_are_folded_where_pyarabic_leaves_them() -> None:
+    raw = "گروه ۲۰۳۰ پیام چای"
+    assert pyarabic_normalize.normalize_searchtext(raw) == araby.strip_diacritics(raw)  # untouched
+    assert normalize(raw) == "قروه 2030 بيام جاي"
