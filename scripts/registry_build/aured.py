@@ -17,6 +17,7 @@ from .decisions import Decisions
 from .directory import directory_entity, directory_row_named
 from .place import add_account
 from .seed import Seed
+from .sources import reader_for
 from .state import AccountDraft, EntityDraft, State
 from .text import norm_ar, norm_en, parse_name, sentence
 
@@ -70,9 +71,7 @@ def _same(draft: EntityDraft, handle: str, note: str) -> None:
         raise ValueError(f"AuRED says {draft.id} has @{handle}, the seed data does not")
     account.sources.append(AURED_SOURCE)
     account.confidence = Confidence.CONFIRMED
-    account.evidence_notes.append(
-        sentence("Confirmed by two sources: saudi_entities.csv and AuRED")
-    )
+    account.evidence_notes.append(sentence("Two sources agree: saudi_entities.csv and AuRED"))
     if note:
         account.evidence_notes.append(sentence(f"AuRED: {note}"))
 
@@ -119,7 +118,7 @@ def _new_entity(state: State, seed: Seed, decisions: Decisions, row: dict[str, s
     for remark in name.remarks:
         parent = find_entity(state, remark, "").id
     if match is not None:
-        draft = directory_entity(decisions, match, spec.id)
+        draft = directory_entity(reader_for(seed, decisions), decisions, match, spec.id)
         draft.name = LocalizedText(ar=draft.name.ar, en=draft.name.en, fr=spec.fr)
         draft.kind = spec.kind
         state.report.remarks.append(

@@ -14,20 +14,23 @@ import re
 
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import (
+    AccountRef,
     AccountRole,
     AccountStatus,
     Confidence,
     LocalizedText,
     NonOfficialReason,
+    Source,
     Spokesperson,
 )
 
-from .decisions import Decisions
+from .decisions import Decisions, SpokesSpec
 from .evidence import evidence, row_confidence, tag_confidence
 from .place import add_account, add_non_official
 from .row_items import HandleItem, account_sources, parse_other_handles
 from .seed import Seed
-from .state import AccountDraft, EntityDraft, State
+from .sources import SourceReader, reader_for
+from .state import AccountDraft, EntityDraft, State, as_items
 from .text import URL, parse_name, parse_website, sentence, split_sources
 
 UNTOLD_SOURCES = "The row's sources do not say which of them name this account."
@@ -60,7 +63,7 @@ def _entity(decisions: Decisions, row: dict[str, str], seen: set[str]) -> Entity
         id=spec.id,
         name=LocalizedText(ar=ar.text or None, en=en.text, fr=spec.fr),
         kind=kind,
-        sources=split_sources(row["source"]),
+        sources=as_items(split_sources(row["source"])),
         confidence=row_confidence(row["confidence"]),
         aliases=[*en.aliases, *ar.aliases, *spec.aliases, *arabic],
         parent=spec.parent,
@@ -86,7 +89,7 @@ def _check_parents(curated: list[EntityDraft]) -> None:
 
 
 def _accounts(state: State, decisions: Decisions, row: dict[str, str], draft: EntityDraft) -> None:
-    fragments = draft.sources
+    fragments = split_sources(row["source"])
     confidence = draft.confidence
     items, user_id, id_tag = parse_other_handles(row["other_handles"])
     main = row["x_handle"].removeprefix("@")
@@ -112,7 +115,7 @@ def _accounts(state: State, decisions: Decisions, row: dict[str, str], draft: En
                 main,
                 AccountRole.MAIN,
                 AccountStatus.ACTIVE,
-                sources,
+                as_items(sources),
                 confidence,
                 platform_id=user_id,
                 evidence_notes=notes,
@@ -138,11 +141,10 @@ def _item(
         raise ValueError(f"{draft.id}: unknown role {item.role!r} in {item.raw!r}")
     if item.alternatives:
         lowered = item.tag.lower()
+        # "A OR B [AMBIGUOUS]": candidates that conflict with each other.
         reason = (
-            NonOfficialReason.AMBIGUOUS
-            if "ambiguous" in lowered
-            else NonOfficialReason.CONFLICTING
-            if "conflicting" in lowered
+            NonOfficialReason.CONFLICTING
+            if "ambiguous" in lowered or "conflicting" in lowered
             else NonOfficialReason.UNVERIFIED
         )
         for handle in item.handles:
@@ -168,7 +170,7 @@ def _item(
         handle,
         role,
         status,
-        sources,
+        as_items(sources),
         tag_confidence(item.tag, confidence),
         evidence_notes=[sentence(f"Seed data tag: [{item.tag}]")],
         origin=item.raw,
@@ -195,7 +197,9 @@ def _item(
     add_account(state, decisions, draft, account, f"{item.raw} ({draft.id})")
 
 
-def _spokespeople(decisions: Decisions, row: dict[str, str], draft: EntityDraft) -> None:
+def _spokespeople(
+    reader: SourceReader, decisions: Decisions, row: dict[str, str], draft: EntityDraft
+) -> None:
     cell = row["spokesperson"]
     specs = [s for s in decisions.spokespeople.get(draft.id, ()) if s.origin == "saudi_entities"]
     if bool(cell) != bool(specs):
@@ -211,28 +215,33 @@ def _spokespeople(decisions: Decisions, row: dict[str, str], draft: EntityDraft)
         raise ValueError(f"{draft.id}: spokespeople.csv is not in the order of the cell")
     bounds = [*positions[1:], len(cell)]
     for spec, start, end in zip(specs, positions, bounds, strict=True):
-        part = cell[start:end]
-        urls = [u.rstrip(".,;") for u in URL.findall(part)]
+        urls = [u.rstrip(".,;") for u in URL.findall(cell[start:end])]
         if not urls:
             raise ValueError(f"{draft.id}: no source URL for {spec.name_en}")
-        draft.spokespeople.append(
-            Spokesperson(
-                name=LocalizedText(ar=spec.name_ar if spec.name_ar and spec.name_ar in cell else None, en=spec.name_en),
-                title=LocalizedText(en=spec.title_en),
-                since=spec.since,
-                until=spec.until,
-                as_of=spec.as_of,
-                evidence=evidence(
-                    urls,
-                    Confidence.CONFIRMED if len(set(urls)) >= 2 else Confidence.UNCONFIRMED,
-                    spec.note,
-                ),
-            )
-        )
+        draft.spokespeople.append(spokesperson(spec, [reader.web(u) for u in urls]))
+
+
+def spokesperson(spec: SpokesSpec, sources: list[Source]) -> Spokesperson:
+    """A spokesperson with name and title in three languages; confirmed when two
+    independent reports name them (the seed's rule) and one of them can be opened."""
+    return Spokesperson(
+        name=LocalizedText(ar=spec.name_ar, en=spec.name_en, fr=spec.name_fr),
+        title=LocalizedText(ar=spec.title_ar, en=spec.title_en, fr=spec.title_fr),
+        since=spec.since,
+        until=spec.until,
+        as_of=spec.as_of,
+        accounts=[AccountRef(platform=p, handle=h) for p, h in spec.accounts],
+        evidence=evidence(
+            sources,
+            Confidence.CONFIRMED if len({s.url for s in sources}) >= 2 else Confidence.UNCONFIRMED,
+            spec.note,
+        ),
+    )
 
 
 def apply(state: State, seed: Seed, decisions: Decisions) -> State:
     state = state.evolve()
+    reader = reader_for(seed, decisions)
     seen_specs: set[str] = set()
     for row in seed.curated:
         draft = _entity(decisions, row, seen_specs)
@@ -244,7 +253,7 @@ def apply(state: State, seed: Seed, decisions: Decisions) -> State:
     curated = [d for d in state.entities if d.row]
     for draft in curated:
         _accounts(state, decisions, draft.row, draft)
-        _spokespeople(decisions, draft.row, draft)
+        _spokespeople(reader, decisions, draft.row, draft)
     spoken = {d.id for d in curated if d.spokespeople}
     expected = {
         k for k, v in decisions.spokespeople.items() if any(s.origin == "saudi_entities" for s in v)

@@ -78,6 +78,43 @@ class NewEntity:
 
 
 @dataclass(frozen=True)
+class Site:
+    """How a news site is named in each language."""
+
+    ar: str
+    en: str
+    fr: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the build does with one row of corrections_2026-12.csv (a row may need
+    several): matched by the row's platform and handle columns as written."""
+
+    match: tuple[str, str]
+    action: str
+    """account, website, spokesperson, status or no_red_mark (see the corrections step)."""
+    entity: str
+    platform: str
+    handle: str
+    """The handle; for ``website`` the URL, for ``status`` the successors' ids."""
+    role: str
+    status: str
+    confidence: str
+    source_kind: str
+    """The kind of the row's evidence; empty: the row adds no source to this record."""
+    note: str
+
+
+@dataclass(frozen=True)
+class AccountPeriod:
+    """When a handle was the entity's account, where the data says so."""
+
+    since: str | None
+    until: str | None
+
+
+@dataclass(frozen=True)
 class Decisions:
     """Every table of ``decisions/``, keyed the way the steps look them up."""
 
@@ -97,13 +134,23 @@ class Decisions:
     claimed_for: dict[str, str | None]
     claimed_per_handle: dict[str, str | None]
     suspect_skips: dict[str, str]
+    suspect_handle_skips: dict[tuple[Platform, str], str]
+    """Handles of suspect rows that are left out of the registry, with why."""
     directory_categories: dict[str, EntityKind | None]
     directory_kind_fixes: dict[str, EntityKind]
     directory_skips: dict[str, str]
     directory_en_fixes: dict[str, str]
     directory_en_supplied: dict[str, str]
+    directory_fr: dict[str, tuple[str, str]]
+    """Agency id -> (the English name it translates, the French name)."""
+    directory_ar_supplied: dict[str, str]
     directory_website_fixes: dict[str, tuple[str | None, str]]
     name_kinds: tuple[tuple[str, EntityKind], ...]
+    sites: dict[str, Site]
+    """A news site's host (without www.) -> its name in each language."""
+    corrections: tuple[Correction, ...]
+    account_periods: dict[tuple[str, Platform, str], AccountPeriod]
+    """(entity id, platform, handle key) -> the period."""
 
 
 def _rows(folder: Path, name: str) -> list[dict[str, str]]:
@@ -196,6 +243,10 @@ def load_decisions(folder: Path = DECISIONS) -> Decisions:
         claimed_for={r["claimed_for"]: r["entity_id"] or None for r in claims if r["claimed_for"]},
         claimed_per_handle={r["handle"]: r["entity_id"] or None for r in claims if r["handle"]},
         suspect_skips={r["item_prefix"]: r["reason"] for r in _rows(folder, "suspect_skips.csv")},
+        suspect_handle_skips={
+            handle_key(Platform(r["platform"]), r["handle"]): r["reason"]
+            for r in _rows(folder, "suspect_handle_skips.csv")
+        },
         directory_categories={
             r["category"]: EntityKind(r["kind"]) if r["kind"] else None
             for r in _rows(folder, "directory_categories.csv")
@@ -210,6 +261,12 @@ def load_decisions(folder: Path = DECISIONS) -> Decisions:
         directory_en_supplied={
             r["agency"]: r["name_en"] for r in _rows(folder, "directory_en_supplied.csv")
         },
+        directory_fr={
+            r["agency"]: (r["name_en"], r["name_fr"]) for r in _rows(folder, "directory_fr.csv")
+        },
+        directory_ar_supplied={
+            r["agency"]: r["name_ar"] for r in _rows(folder, "directory_ar_supplied.csv")
+        },
         directory_website_fixes={
             r["agency"]: (r["website"] or None, r["reason"])
             for r in _rows(folder, "directory_website_fixes.csv")
@@ -217,4 +274,29 @@ def load_decisions(folder: Path = DECISIONS) -> Decisions:
         name_kinds=tuple(
             (r["pattern"], EntityKind(r["kind"])) for r in _rows(folder, "name_kinds.csv")
         ),
+        sites={
+            r["host"]: Site(r["title_ar"], r["title_en"], r["title_fr"])
+            for r in _rows(folder, "source_sites.csv")
+        },
+        corrections=tuple(
+            Correction(
+                match=(r["match_platform"], r["match_handle"]),
+                action=r["action"],
+                entity=r["entity"],
+                platform=r["platform"],
+                handle=r["handle"],
+                role=r["role"],
+                status=r["status"],
+                confidence=r["confidence"],
+                source_kind=r["source_kind"],
+                note=r["note"],
+            )
+            for r in _rows(folder, "corrections.csv")
+        ),
+        account_periods={
+            (r["entity"], *handle_key(Platform(r["platform"]), r["handle"])): AccountPeriod(
+                r["since"] or None, r["until"] or None
+            )
+            for r in _rows(folder, "account_dates.csv")
+        },
     )

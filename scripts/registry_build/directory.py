@@ -3,8 +3,9 @@
 A directory row that is already an entity (by my.gov.sa agency id, by normalised Arabic or
 English name, or by a website host that only it and one curated entity use) is not
 repeated; the others are written to directory.yaml, known by name and website only. Names
-cut off or misspelt by the crawl, rows without an English name, misfiled kinds, websites
-that are not the body's, and test entries are the decisions ``decisions/directory_*.csv``.
+cut off or misspelt by the crawl, rows without an English name, French names (where they
+are a straightforward translation), misfiled kinds, websites that are not the body's, and
+test entries are the decisions ``decisions/directory_*.csv``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from knowledge.registry.schema import Confidence, EntityKind, LocalizedText
 
 from .decisions import Decisions
 from .seed import Seed
+from .sources import SourceReader, reader_for, text_date
 from .state import EntityDraft, State
 from .text import clean_url, host_key, norm_ar, norm_en, parse_name, parse_website, slugify, squash
 
@@ -62,7 +64,11 @@ def directory_row_named(seed: Seed, name_en: str, name_ar: str) -> dict[str, str
     return found[0] if found else None
 
 
-def directory_entity(decisions: Decisions, row: dict[str, str], entity_id: str) -> EntityDraft:
+def directory_entity(
+    reader: SourceReader, decisions: Decisions, row: dict[str, str], entity_id: str
+) -> EntityDraft:
+    """A directory row as an entity: its my.gov.sa page (whole URL, crawl date) is the
+    source, the crawl's repository the note."""
     agency = row["entity_id"]
     raw_en = squash(row["name_en"])
     notes: list[str] = []
@@ -75,7 +81,12 @@ def directory_entity(decisions: Decisions, row: dict[str, str], entity_id: str) 
     else:
         en_cell = raw_en
     en = parse_name(en_cell)
-    ar = parse_name(row["name_ar"])
+    ar = parse_name(row["name_ar"] or decisions.directory_ar_supplied.get(agency, ""))
+    if agency in decisions.directory_ar_supplied and row["name_ar"]:
+        raise ValueError(f"directory_ar_supplied.csv {agency}: the directory has a name now")
+    translated, fr = decisions.directory_fr.get(agency, (en.text, None))
+    if translated != en.text:
+        raise ValueError(f"directory_fr.csv {agency}: '{translated}' is not '{en.text}'")
     if agency in decisions.directory_website_fixes:
         website, why = decisions.directory_website_fixes[agency]
         notes.append(why)
@@ -83,18 +94,27 @@ def directory_entity(decisions: Decisions, row: dict[str, str], entity_id: str) 
         website, _ = parse_website(row["official_website"])
     return EntityDraft(
         id=entity_id,
-        name=LocalizedText(ar=ar.text or None, en=en.text or None),
+        name=LocalizedText(ar=ar.text or None, en=en.text or None, fr=fr),
         kind=directory_kind(decisions, row, en.text),
-        sources=[row["detail_url_en"], squash(row["source"])],
+        sources=[
+            reader.web(
+                row["detail_url_en"],
+                date=text_date(row["source"]),
+                note=squash(row["source"]),
+                kind="official_website",
+            )
+        ],
         confidence=Confidence.CONFIRMED,
         aliases=[*en.aliases, *ar.aliases],
         website=website,
         notes=notes,
+        agency=agency,
     )
 
 
 def apply(state: State, seed: Seed, decisions: Decisions) -> State:
     state = state.evolve()
+    reader = reader_for(seed, decisions)
     curated = [d for d in state.entities if d.row]
     agency_refs: dict[str, str] = {}
     for draft in curated:
@@ -137,7 +157,7 @@ def apply(state: State, seed: Seed, decisions: Decisions) -> State:
         entity_id, counter = base, 2
         while entity_id in used_ids:
             entity_id, counter = f"{base}-{counter}", counter + 1
-        draft = directory_entity(decisions, row, entity_id)
+        draft = directory_entity(reader, decisions, row, entity_id)
         keys = [k for k in _name_keys(draft) if k in names]
         if keys:
             state.report.duplicates.setdefault("corrected name", []).append(

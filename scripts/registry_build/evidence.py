@@ -1,20 +1,45 @@
-"""Evidence of a record: its sources, the date it was checked and how sure the data is."""
+"""Evidence of a record: its sources, the date it was checked and how sure the data is.
+
+The seed data rates each fact (high: two independent sources including a strong one;
+medium: one source, or a credible conflict). The registry's confirmation rule asks more:
+a confirmed record also needs a source a person can open (``Source.openable``). A fact
+the data rates high that rests only on datasets and saved copies nobody can open is
+written unconfirmed, and its evidence note says why.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from knowledge.registry.schema import Confidence, Evidence
+from knowledge.registry.schema import Confidence, Evidence, Source
 
-CHECKED = "2026-11"
-"""The seed data's README: compiled from public sources as of 2026-11."""
+from .text import join_notes
+
+COMPILED = "2026-11"
+"""The seed data's README: compiled from public sources as of 2026-11. The checked date of
+a record none of whose sources carries a date."""
+NOTHING_TO_OPEN = (
+    "The seed data rates it high, but none of its sources can be opened: unconfirmed until one can."
+)
 
 
-def evidence(sources: Sequence[str], confidence: Confidence, note: str | None = None) -> Evidence:
+def evidence(
+    sources: Sequence[Source], confidence: Confidence, note: str | None = None
+) -> Evidence:
+    """The evidence of one record: checked on the date of its newest dated source (ISO
+    partial dates compare as text), confirmed only under the confirmation rule."""
     if not sources:
         raise ValueError("a record without sources")
+    dates = [s.date for s in sources if s.date]
+    notes = [note]
+    if confidence is Confidence.CONFIRMED and not any(s.openable for s in sources):
+        confidence = Confidence.UNCONFIRMED
+        notes.append(NOTHING_TO_OPEN)
     return Evidence(
-        sources=list(dict.fromkeys(sources)), checked=CHECKED, confidence=confidence, note=note
+        sources=list(sources),
+        checked=max(dates) if dates else COMPILED,
+        confidence=confidence,
+        note=join_notes(notes),
     )
 
 

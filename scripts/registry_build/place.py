@@ -7,11 +7,13 @@ written once (``decisions/shared_handles.csv``), and no handle has two owners.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from knowledge.registry.handles import Platform, handle_key
 from knowledge.registry.schema import AccountStatus, Confidence, EntityStatus, NonOfficialReason
 
 from .decisions import Decisions
-from .state import AccountDraft, EntityDraft, NonOfficialDraft, State
+from .state import AccountDraft, EntityDraft, NonOfficialDraft, SourceItem, State
 from .text import sentence, valid_handle
 
 
@@ -20,7 +22,7 @@ def add_non_official(
     entity: EntityDraft,
     platform: Platform,
     handle: str,
-    sources: list[str],
+    sources: Sequence[SourceItem],
     note: str,
     reason: NonOfficialReason,
 ) -> None:

@@ -117,17 +117,23 @@ def account_sources(
 
     if len(fragments) == 1:
         return list(fragments), True
-    chosen = [f for f in fragments if direct(f) or (main and labelled(f))]
+    lowered = (tag or "").lower()
+    # A tag that names its evidence (an official page, a news report) points at it.
+    if "khatauat" in lowered:
+        pointed = [f for f in fragments if "Khatauat" in f and "official page" in f]
+    elif lowered.startswith("news"):
+        pointed = [f for f in fragments if f.startswith("news")]
+    else:
+        pointed = []
+    chosen = [
+        f
+        for f in fragments
+        if direct(f) or (main and labelled(f)) or (f in pointed and not about_other(f))
+    ]
     if not chosen:
         chosen = [f for f in fragments if labelled(f)]
-    if not chosen and tag:
-        lowered = tag.lower()
-        if "khatauat" in lowered:
-            chosen = [f for f in fragments if "Khatauat" in f and not about_other(f)]
-        elif "api-derived" in lowered:
-            chosen = [f for f in fragments if "API-derived" in f and not about_other(f)]
-        elif lowered.startswith("news"):
-            chosen = [f for f in fragments if f.startswith("news") and not about_other(f)]
+    if not chosen and "api-derived" in lowered:
+        chosen = [f for f in fragments if "API-derived" in f and not about_other(f)]
     if chosen:
         return chosen, True
     chosen = [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .text import read_csv
+
+_GENERATED = re.compile(r"generated (\d{4}-\d\d-\d\d)")
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,14 @@ class Seed:
     aured: list[dict[str, str]]
     directory: list[dict[str, str]]
     corrections: list[dict[str, str]]
+
+    @property
+    def directory_date(self) -> str | None:
+        """When the national directory was crawled (its rows say 'generated YYYY-MM-DD')."""
+        dates = {m.group(1) for r in self.directory if (m := _GENERATED.search(r["source"]))}
+        if len(dates) > 1:
+            raise ValueError(f"the directory rows give several crawl dates: {sorted(dates)}")
+        return dates.pop() if dates else None
 
 
 def read_seed(folder: Path) -> Seed:

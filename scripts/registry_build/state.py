@@ -8,6 +8,7 @@ is a function from one registry state to the next and can be run and tested on i
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from knowledge.registry.handles import Platform, handle_key
@@ -20,12 +21,23 @@ from knowledge.registry.schema import (
     EntityKind,
     EntityStatus,
     LocalizedText,
+    NonOfficial,
     NonOfficialReason,
+    Source,
     Spokesperson,
 )
 
 from .evidence import evidence
+from .sources import SourceReader, is_directory_page
 from .text import join_notes
+
+SourceItem = str | Source
+"""A fragment of a seed cell (read into sources at the end, by ``SourceReader``) or a
+ready source."""
+
+
+def as_items(fragments: Iterable[str]) -> list[SourceItem]:
+    return list(fragments)
 
 
 @dataclass
@@ -34,9 +46,12 @@ class AccountDraft:
     handle: str
     role: AccountRole
     status: AccountStatus
-    sources: list[str]
+    sources: list[SourceItem]
+    """Fragments of a seed cell (read into sources at the end) or ready sources."""
     confidence: Confidence
     platform_id: str | None = None
+    since: str | None = None
+    until: str | None = None
     evidence_notes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     origin: str = ""
@@ -48,14 +63,18 @@ class AccountDraft:
     def key(self) -> tuple[Platform, str]:
         return handle_key(self.platform, self.handle)
 
-    def build(self) -> Account:
+    def build(self, reader: SourceReader) -> Account:
+        # The directory's page of a body names the body and its website, not its accounts.
+        sources = [s for s in reader.read_all(self.sources) if not is_directory_page(s)]
         return Account(
             platform=self.platform,
             handle=self.handle,
             platform_id=self.platform_id,
             role=self.role,
             status=self.status,
-            evidence=evidence(self.sources, self.confidence, join_notes(self.evidence_notes)),
+            since=self.since,
+            until=self.until,
+            evidence=evidence(sources, self.confidence, join_notes(self.evidence_notes)),
             note=join_notes(self.notes),
         )
 
@@ -65,7 +84,7 @@ class EntityDraft:
     id: str
     name: LocalizedText
     kind: EntityKind
-    sources: list[str]
+    sources: list[SourceItem]
     confidence: Confidence
     aliases: list[str] = field(default_factory=list)
     parent: str | None = None
@@ -79,14 +98,20 @@ class EntityDraft:
     evidence_notes: list[str] = field(default_factory=list)
     row: dict[str, str] = field(default_factory=dict)
     """The saudi_entities.csv row of a curated entity (empty for the others)."""
+    agency: str | None = None
+    """The body's my.gov.sa agency id, for an entity read from the directory."""
 
     def account(self, platform: Platform, handle: str) -> AccountDraft | None:
         key = handle_key(platform, handle)
         return next((a for a in self.accounts if a.key == key), None)
 
-    def build(self) -> Entity:
+    def build(self, reader: SourceReader) -> Entity:
         names = {n.casefold() for n in (self.name.ar, self.name.en, self.name.fr) if n}
         aliases = [a for a in dict.fromkeys(self.aliases) if a.casefold() not in names]
+        sources = reader.read_all(self.sources)
+        # The seed's confidence is about the X handle where a row gives one; the national
+        # directory's page of the body confirms what the entity record says: name, website.
+        listed = any(is_directory_page(s) for s in sources)
         return Entity(
             id=self.id,
             name=self.name,
@@ -97,8 +122,12 @@ class EntityDraft:
             status=self.status,
             successors=self.successors,
             status_date=self.status_date,
-            evidence=evidence(self.sources, self.confidence, join_notes(self.evidence_notes)),
-            accounts=[a.build() for a in self.accounts],
+            evidence=evidence(
+                sources,
+                Confidence.CONFIRMED if listed else self.confidence,
+                join_notes(self.evidence_notes),
+            ),
+            accounts=[a.build(reader) for a in self.accounts],
             spokespeople=self.spokespeople,
             note=join_notes(self.notes),
         )
@@ -110,12 +139,25 @@ class NonOfficialDraft:
     handle: str
     imitates: str | None
     reason: NonOfficialReason
-    sources: list[str]
+    sources: list[SourceItem]
     notes: list[str] = field(default_factory=list)
+    platform_id: str | None = None
 
     @property
     def key(self) -> tuple[Platform, str]:
         return handle_key(self.platform, self.handle)
+
+    def build(self, reader: SourceReader) -> NonOfficial:
+        """Unconfirmed: what says a handle is not the body's is a listing nobody can open."""
+        return NonOfficial(
+            platform=self.platform,
+            handle=self.handle,
+            platform_id=self.platform_id,
+            imitates=self.imitates,
+            reason=self.reason,
+            note=join_notes(self.notes),
+            evidence=evidence(reader.read_all(self.sources), Confidence.UNCONFIRMED),
+        )
 
 
 @dataclass

@@ -2,9 +2,12 @@
 
 Read first, so that no later step writes a suspect handle as an account. Each handle of a
 row becomes one non-official record with the reason its status gives
-(``decisions/suspect_statuses.csv``) and the entity it is claimed for
-(``decisions/suspect_claims.csv``). Rows that are no handle on a registry platform are
-skipped with the reason in ``decisions/suspect_skips.csv``.
+(``decisions/suspect_statuses.csv``: CONFLICT and AMBIGUOUS are conflicting, FLAGGED
+MISLEADING is not_government; never impersonation without its evidence), the entity it is
+claimed for (``decisions/suspect_claims.csv``) and the numeric id the row gives. Rows that
+are no handle on a registry platform (the look-alike web portals among them: the format
+cannot express them) are skipped with the reason in ``decisions/suspect_skips.csv``, and
+single handles with the reason in ``decisions/suspect_handle_skips.csv``.
 """
 
 from __future__ import annotations
@@ -80,12 +83,17 @@ def apply(state: State, seed: Seed, decisions: Decisions) -> State:
             raise ValueError(f"suspect status not understood: {status!r}")
         reason = NonOfficialReason(code)
         where = re.sub(r"\s+vs\s*/?\s*$", "", row["where_seen"]).strip()
+        ids = dict(re.findall(r"(\w+) id (\d+)", where))
         for platform, handle in handles:
+            skip = decisions.suspect_handle_skips.get(handle_key(platform, handle))
+            if skip:
+                state.report.skip(f"suspect_handles.csv {platform.value} @{handle}", skip)
+                continue
             imitates = _imitates(decisions, row["claimed_for"], handle)
             note = [sentence(row["note"])]
-            if reason is NonOfficialReason.FLAGGED or status != status.upper():
+            if status != status.upper():
                 note.append(sentence(f"Status in the seed data: {status}"))
-            state.non_official.append(
-                NonOfficialDraft(platform, handle, imitates, reason, [where], note)
-            )
+            draft = NonOfficialDraft(platform, handle, imitates, reason, [where], note)
+            draft.platform_id = ids.get(handle)
+            state.non_official.append(draft)
     return state
