@@ -1,0 +1,38 @@
+"""The audit of the stored registry, read page by page (see `knowledge.registry.audit`).
+
+Shared by `rasmi registry audit` and the admins' `/audit`: the pages come off the
+database on the event loop and are made into models and audited in a worker thread, so a
+running bot goes on answering while a large registry is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.repositories.registry import EntityPage, RegistryRepository
+from knowledge.registry.audit import DEFAULT_MAX_AGE_DAYS, Audit, AuditReport
+
+
+async def audit_stored(
+    sessions: async_sessionmaker[AsyncSession],
+    today: dt.date,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+) -> AuditReport:
+    audit = Audit(today, max_age_days)
+
+    def add_page(page: EntityPage) -> None:
+        audit.add_entities(page.models())
+
+    async with sessions() as session:
+        repository = RegistryRepository(session)
+        async for page in repository.entity_pages():
+            await asyncio.to_thread(add_page, page)
+        for record in await repository.non_official():
+            audit.add_non_official(record)
+        for policy in await repository.policies():
+            audit.add_policy(policy)
+    return audit.report
