@@ -139,6 +139,14 @@ def test_sources_are_whole_links_or_provenance_never_a_cut_url(bundled: Registry
             assert not any(re.search(r"GitHub|repo |dataset|crawl", t) for t in titles), source
 
 
+def test_the_directory_page_is_evidence_of_a_body_never_of_its_accounts(
+    bundled: Registry,
+) -> None:
+    for entity in bundled.entities:
+        for acc in entity.accounts:
+            assert not any("my.gov.sa" in (s.url or "") for s in acc.evidence.sources), acc
+
+
 def test_each_record_has_its_own_checked_date(bundled: Registry) -> None:
     dates = {str(e.checked) for e in every_evidence(bundled)}
     assert len(dates) >= 10
@@ -228,6 +236,9 @@ def test_spokespeople_speak_three_languages_and_one_is_current_per_role(
         assert person.name.en and person.name.fr
         assert person.title is not None
         assert person.title.ar and person.title.en and person.title.fr
+    # A person is dated by the year they were reported, so old information shows its age.
+    [health] = entities["moh"].spokespeople
+    assert health.evidence.checked.startswith("2020")
     education = [p for p in entities["moe"].spokespeople if p.current]
     assert [p.name.en for p in education] == ["Mona Al-Ajmi"]
     [sport] = entities["mos"].spokespeople

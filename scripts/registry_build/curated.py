@@ -29,7 +29,7 @@ from .evidence import evidence, row_confidence, tag_confidence
 from .place import add_account, add_non_official
 from .row_items import HandleItem, account_sources, parse_other_handles
 from .seed import Seed
-from .sources import SourceReader, reader_for
+from .sources import SourceReader, reader_for, url_date
 from .state import AccountDraft, EntityDraft, State, as_items
 from .text import URL, parse_name, parse_website, sentence, split_sources
 
@@ -218,7 +218,11 @@ def _spokespeople(
         urls = [u.rstrip(".,;") for u in URL.findall(cell[start:end])]
         if not urls:
             raise ValueError(f"{draft.id}: no source URL for {spec.name_en}")
-        draft.spokespeople.append(spokesperson(spec, [reader.web(u) for u in urls]))
+        # The data dates each person by the year they were reported: a report whose URL
+        # carries no date is dated so.
+        reported = spec.as_of or spec.until or spec.since
+        sources = [reader.web(u, date=url_date(u) or reported) for u in urls]
+        draft.spokespeople.append(spokesperson(spec, sources))
 
 
 def spokesperson(spec: SpokesSpec, sources: list[Source]) -> Spokesperson:
