@@ -100,7 +100,7 @@ def test_a_replaced_spokesperson_is_one_change() -> None:
 
 
 def test_spokespeople_added_updated_removed() -> None:
-    old = registry(entity(spokespeople=[person("A"), person("B")]))
+    old = registry(entity(spokespeople=[person("A"), person("B", role="deputy-spokesperson")]))
     new = registry(entity(spokespeople=[person("A", until="2026")]))
     assert kinds(old, new) == [ChangeKind.SPOKESPERSON_UPDATED, ChangeKind.SPOKESPERSON_REMOVED]
     assert kinds(new, old) == [ChangeKind.SPOKESPERSON_UPDATED, ChangeKind.SPOKESPERSON_ADDED]
