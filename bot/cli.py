@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
 
+    web = commands.add_parser("web", help="serve the directory on the web, with its JSON API")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    web.add_argument("--port", type=int, default=8000, help="port to listen on")
+
     notice = commands.add_parser("notice", help="alerts: their status, and scheduled messages")
     notice_actions = notice.add_subparsers(dest="action", metavar="ACTION", required=True)
     notice_status = notice_actions.add_parser("status", help="queued, sent, failed alerts")
@@ -135,6 +139,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.app import run  # imports Telegram only when the bot runs
 
         return run(settings)
+    if args.command == "web":
+        from bot.web_command import web  # imports the web stack only when it runs
+
+        return web(settings, args.host, args.port)
     if args.command in (None, "start", "chat"):
         return ask_commands.chat(settings, getattr(args, "lang", None))
     if args.command == "ask":

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused."""
 
+    web_admin_token: SecretStr | None = None
+    """Opens the web directory's view for decision makers (/ar/admin); unset closes it."""
+    web_rate_per_minute: int = Field(default=120, ge=1)
+    """Requests one client may make to the web directory per minute."""
+    telegram_bot_username: str | None = None
+    """The bot's username, for the web pages' "follow on Telegram" links."""
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:

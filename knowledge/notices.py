@@ -128,6 +128,20 @@ def render_change_notice(
     )[0]
 
 
+def change_lines(
+    changes: Sequence[Mapping[str, Any]],
+    entity: Entity | None,
+    lang: Lang,
+    *,
+    entities: Mapping[str, Entity] | None = None,
+) -> list[str]:
+    """The changes of one import to one entity as plain sentences, most important first,
+    without the alert's header and footer: the history on the web directory's pages."""
+    notice = _Notice(lang, False, entities or {})
+    items = notice.items(changes, notice.entity_label(entity, changes))
+    return [item.removeprefix("• ") for item in items]
+
+
 def render_message_notice(text: str, entity: Entity | None, lang: Lang, html_mode: bool) -> str:
     """A maintainer's scheduled message: a header naming the entity (if any), the text,
     escaped like any other string that did not come from the catalog, and the footer. A

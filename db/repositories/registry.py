@@ -238,6 +238,21 @@ class RegistryRepository:
             query = query.where(col(ChangeRow.entity_id) == entity_id)
         return list((await self._session.exec(query)).all())
 
+    async def changes_since(
+        self, since: dt.datetime, limit: int, entity_id: str | None = None
+    ) -> list[ChangeRow]:
+        """The change log from a time on, oldest first: a reader that keeps the time of
+        the last change it saw asks again from there and misses nothing."""
+        query = (
+            select_rows(ChangeRow)
+            .where(col(ChangeRow.at) >= since)
+            .order_by(col(ChangeRow.id))
+            .limit(limit)
+        )
+        if entity_id is not None:
+            query = query.where(col(ChangeRow.entity_id) == entity_id)
+        return list((await self._session.exec(query)).all())
+
     async def last_import(self) -> RegistryImportRow | None:
         query = select_rows(RegistryImportRow).order_by(col(RegistryImportRow.id).desc()).limit(1)
         return (await self._session.exec(query)).first()
