@@ -153,11 +153,12 @@ class PoliteClient:
         """RobotFileParser's own reading of the answer: 401 or 403 disallow everything,
         another error allows everything. An unreachable robots.txt allows, and the page
         itself then fails with the reason."""
-        host.robots_read = True
         try:
             response, body, _ = await self._request(f"{origin}/robots.txt", host, {})
         except httpx.HTTPError:
             return
+        finally:
+            host.robots_read = True
         robots = RobotFileParser(f"{origin}/robots.txt")
         if response.status_code in (401, 403):
             robots.parse(["User-agent: *", "Disallow: /"])
