@@ -10,18 +10,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from platformdirs import user_data_path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from db.engine import default_database_url
+
 SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")
-
-
-def default_database_url() -> str:
-    """SQLite in the per-user data directory (~/.local/share/rasmi on Linux)."""
-    return f"sqlite+aiosqlite:///{user_data_path('rasmi', ensure_exists=True) / 'rasmi.db'}"
 
 
 class Settings(BaseSettings):

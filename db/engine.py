@@ -13,6 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from platformdirs import user_data_path
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -25,6 +26,12 @@ _ASYNC_DRIVERS = {
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
 }
+
+
+def default_database_url() -> str:
+    """SQLite in the per-user data directory (~/.local/share/rasmi on Linux): the
+    database when DATABASE_URL is not set (the settings and `alembic` both use it)."""
+    return f"sqlite+aiosqlite:///{user_data_path('rasmi', ensure_exists=True) / 'rasmi.db'}"
 
 
 def async_url(url: str) -> str:

@@ -15,6 +15,7 @@ import hmac
 import io
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -64,8 +65,9 @@ async def dashboard(request: Request) -> Response:
     lang, s = lang_of(request), site(request)
     token = s.config.admin_token
     if request.method == "POST":
-        form = await request.form()
-        given = str(form.get("token", ""))
+        # The form is urlencoded: read it without a multipart parser.
+        form = parse_qs((await request.body()).decode(errors="replace"))
+        given = form.get("token", [""])[0]
         if token and hmac.compare_digest(given.encode(), token.encode()):
             response = RedirectResponse(f"/{lang}/admin", 303)
             response.set_cookie(COOKIE, given, httponly=True, samesite="strict", path="/")

@@ -4,12 +4,14 @@ the `alembic` command line (for writing new revisions) connects to DATABASE_URL 
 from __future__ import annotations
 
 import asyncio
+import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from db.engine import default_database_url
 
 target_metadata = SQLModel.metadata
 
@@ -26,10 +28,12 @@ def run_with(connection: Connection) -> None:
 
 
 async def run_from_settings() -> None:
-    from bot.settings import Settings
+    """DATABASE_URL from the environment, else Rasmi's default SQLite file (as the
+    settings give it): db/ never imports bot/, where the settings live."""
     from db.engine import create_engine
 
-    engine = create_engine(Settings().database_url)
+    url = os.environ.get("DATABASE_URL") or default_database_url()
+    engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(run_with)
     await engine.dispose()

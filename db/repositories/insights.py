@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Date, case, cast, func
+from sqlalchemy import String, case, cast, func
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,7 +41,8 @@ class InsightsRepository:
 
     async def per_day(self, since: dt.datetime) -> list[DayCount]:
         """Questions per day, language and intent, oldest day first."""
-        day = cast(QuestionLogRow.at, Date)
+        # The day as the text of the time's first ten characters: SQLite has no date type.
+        day = func.substr(cast(col(QuestionLogRow.at), String), 1, 10)
         missed = func.sum(case((col(QuestionLogRow.answered).is_(False), 1), else_=0))
         query = (
             select_columns(

@@ -1,0 +1,125 @@
+# ruff: noqa: F811  (pytest fixtures imported from web_fixtures are parameters here)
+"""The JSON API: every documented endpoint's answers hold to /api/v1/openapi.json; ETags,
+CORS, the rate limit, errors as JSON; and the admins' view of what the public asks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from starlette.testclient import TestClient
+from web_fixtures import ADMIN_TOKEN, call, client, imported, site_of, web_client  # noqa: F401
+
+CALLS = [
+    ("/ask", {"q": "Ministry of Health account", "lang": "en"}, 200),
+    ("/ask", {"q": "@SaudiM0H"}, 200),
+    ("/ask", {"q": ""}, 400),
+    ("/verify", {"handle": "@SaudiMOH"}, 200),
+    ("/verify", {"url": "https://x.com/SaudiM0H", "lang": "fr"}, 200),
+    ("/verify", {}, 400),
+    ("/verify", {"handle": "@a", "url": "https://x.com/b"}, 400),
+    ("/entities", {}, 200),
+    ("/entities", {"kind": "ministry", "limit": "5", "offset": "2"}, 200),
+    ("/entities", {"kind": "castle"}, 400),
+    ("/entities", {"limit": "0"}, 400),
+    ("/entities/moh", {"lang": "ar"}, 200),
+    ("/entities/no-such-body", {}, 404),
+    ("/changes", {"since": "2020-01-01"}, 200),
+    ("/changes", {"since": "2020-01-01T10:00:00+03:00"}, 200),
+    ("/changes", {"since": "yesterday"}, 400),
+    ("/changes", {}, 400),
+]
+
+
+def validator_for(spec: dict[str, Any], path: str, status: int) -> Draft202012Validator:
+    response = spec["paths"][path]["get"]["responses"][str(status)]
+    schema = response["content"]["application/json"]["schema"]
+    resource = Resource.from_contents(spec, default_specification=_DRAFT)
+    registry: Registry[Any] = Registry().with_resource("urn:spec", resource)
+    return Draft202012Validator({"$ref": "urn:spec" + schema["$ref"]}, registry=registry)
+
+
+_DRAFT = (
+    Draft202012Validator.META_SCHEMA
+    and __import__("referencing.jsonschema", fromlist=["DRAFT202012"]).DRAFT202012
+)
+
+
+def test_every_documented_answer_matches_the_openapi_description(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    assert {path for path, _, _ in CALLS} == set(spec["paths"]) - {"/entities/{entity_id}"} | {
+        "/entities/moh",
+        "/entities/no-such-body",
+    } - {"/entities/{entity_id}"}
+    for path, params, status in CALLS:
+        response = client.get("/api/v1" + path, params=params)
+        assert response.status_code == status, (path, params, response.text)
+        assert response.headers["content-type"].startswith("application/json")
+        documented = "/entities/{entity_id}" if path.startswith("/entities/") else path
+        errors = list(validator_for(spec, documented, status).iter_errors(response.json()))
+        assert errors == [], (path, params, errors[:1])
+
+
+def test_ask_is_the_answer_json_of_the_cli(client: TestClient) -> None:
+    answer = client.get("/api/v1/verify", params={"handle": "@SaudiM0H", "lang": "en"}).json()
+    verification = answer["verification"]
+    assert verification["verdict"] == "lookalike"
+    assert verification["official_handle"] == "SaudiMOH"
+    assert answer["lang"] == "en" and "looks like" in answer["text"]
+    entity = client.get("/api/v1/entities/moh").json()["entity"]
+    assert entity["id"] == "moh" and entity["name"]["fr"]
+    assert any(a["handle"] == "SaudiMOH" for a in entity["accounts"])
+
+
+def test_etags_caching_and_cors(client: TestClient) -> None:
+    first = client.get("/api/v1/entities/moh", headers={"Origin": "https://news.example"})
+    assert first.headers["access-control-allow-origin"] == "*"
+    assert "max-age" in first.headers["cache-control"]
+    etag = first.headers["etag"]
+    again = client.get("/api/v1/entities/moh", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    page = client.get("/en/entities/moh")
+    assert (
+        client.get("/en/entities/moh", headers={"If-None-Match": page.headers["etag"]}).status_code
+        == 304
+    )
+    assert client.post("/api/v1/ask").status_code == 405
+
+
+def test_a_client_over_its_rate_gets_429_with_retry_after(imported: str) -> None:
+    with web_client(imported, rate_per_minute=3) as limited:
+        codes = [limited.get("/api/v1/entities").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        refused = limited.get("/api/v1/entities")
+        assert int(refused.headers["retry-after"]) >= 1
+        assert "Too many requests" in refused.json()["error"]["message"]
+
+
+def test_the_admin_view_is_for_the_token_holder_only(client: TestClient) -> None:
+    for question in ("Ministry of Health account", "Ministry of Health account", "@SaudiM0H"):
+        client.get("/en/search", params={"q": question})
+    client.get("/en/search", params={"q": "best falafel in Riyadh"})
+    call(client, site_of(client).services.flush_question_log)
+    assert client.get("/en/admin").status_code == 401
+    assert client.get("/en/admin/questions.csv").status_code == 404
+    assert client.post("/en/admin", data={"token": "wrong"}).status_code == 403
+    signed = client.post("/en/admin", data={"token": ADMIN_TOKEN}, follow_redirects=False)
+    assert signed.status_code == 303
+    page = client.get("/en/admin")
+    assert page.status_code == 200 and "<svg" in page.text
+    assert 'href="/en/entities/moh"' in page.text  # the most-asked body
+    assert "SaudiM0H" in page.text  # a look-alike people asked about
+    assert "falafel" in page.text  # unanswered, and its words
+    rows = list(csv.DictReader(io.StringIO(client.get("/en/admin/questions.csv").text)))
+    assert sum(int(r["questions"]) for r in rows) == 4
+    assert set(rows[0]) == {"day", "lang", "intent", "questions", "unanswered"}
+
+
+@pytest.mark.parametrize("header", [{}, {"Authorization": "Bearer nope"}])
+def test_no_admin_view_without_the_token(client: TestClient, header: dict[str, str]) -> None:
+    assert client.get("/ar/admin", headers=header).status_code == 401
