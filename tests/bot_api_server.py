@@ -1808,6 +1808,14 @@ def _get_me(server: BotApiServer, params: JSONDict) -> JSONDict:
     return dict(server.bot)
 
 
+@_method("getChat")
+def _get_chat(server: BotApiServer, params: JSONDict) -> JSONDict:
+    """A chat by id, or a public one by @username as any bot may look it up (a channel
+    made with ``channel(..., username=...)``); "chat not found" otherwise."""
+    chat = copy.deepcopy(server._chat(params))
+    return {**chat, "accent_color_id": 0, "max_reaction_count": 11}
+
+
 @_method("logOut")
 def _log_out(server: BotApiServer, params: JSONDict) -> bool:
     return True
