@@ -168,6 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="seed data folder")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     args = parser.parse_args(argv)
+    if not (args.data / "saudi_entities.csv").is_file():
+        print(f"no seed data in {args.data} (see --data)", file=sys.stderr)
+        return 2
     registries, report = build(args.data)
     write(registries, args.out)
     try:
