@@ -38,6 +38,9 @@ SUGGEST = 65.0
 KIND_PENALTY = 15.0
 """'هيئة الصحة' must not land on 'وزارة الصحة' when a health authority exists."""
 MAX_CANDIDATES = 3
+SHORTEST_GUESS = 5
+"""A name core shorter than this is never guessed confidently, only offered: 'ساند' is
+one letter from 'مساند', which is another body."""
 LOOKALIKE_CANDIDATES = 10
 """Resemblances asked of the all-platform look-alike index before keeping the asked
 platform's: the same skeleton on other platforms must not crowd the right one out."""
@@ -100,9 +103,9 @@ class Engine:
         fuzzy = cue or len(name_forms(" ".join(found.strong)).core.split()) <= 1
         result = self.match(found.mention, found.kind, found.weak, fuzzy)
         matches = result.matches if self._believable(found, result) else []
+        if found.about_fakes and not (matches and matches[0].confident):
+            return Answer(question, reply_lang, Intent.REPORT_FAKE)
         if not matches:
-            if found.about_fakes:
-                return Answer(question, reply_lang, Intent.REPORT_FAKE)
             if found.greeting or found.help:
                 intent = Intent.GREETING if found.greeting else Intent.HELP
                 return Answer(question, reply_lang, intent)
@@ -167,10 +170,12 @@ class Engine:
     ) -> MatchResult:
         """The longest run of the mention's words that is exactly a name or an alias, or
         exactly the core of one ('الدفاع المدني'); a run of weak words only counts when
-        no other run matches."""
+        no other run matches. Of two runs as long, one that starts with a kind word is
+        the name ('ministère du Commerce', not 'information ministère')."""
         fallback = MatchResult([], None, 0)
         for size in range(len(mention), 0, -1):
-            for start in range(len(mention) - size + 1):
+            starts = range(len(mention) - size + 1)
+            for start in sorted(starts, key=lambda i: mention[i] not in TYPE_WORDS):
                 window = mention[start : start + size]
                 found = self._window(window, kind)
                 if found and not set(window) <= weak:
@@ -269,7 +274,7 @@ class Engine:
         clear = (top_score >= ACCEPT and top_score - runner_up >= MARGIN) or (
             top_score >= CLEAR_ACCEPT and top_score - runner_up >= CLEAR_MARGIN
         )
-        if clear and kind_fits:
+        if clear and kind_fits and len(core) >= SHORTEST_GUESS:
             return [EntityMatch(top, top_score, True)]
         words = set(core.split())
         related = [(e, s) for e, s in ranked if _related(words, kind, cores[e.id], kinds[e.id])]
@@ -430,7 +435,7 @@ def _follows_up(found: Understanding) -> bool:
     """A question that names no body but asks for something a body has: a platform, its
     spokesperson, its minister."""
     asks_for_more = found.intent in (Intent.PLATFORM_ACCOUNT, Intent.SPOKESPERSON, Intent.MINISTER)
-    return asks_for_more and not found.handles and not found.strong and not found.weak
+    return asks_for_more and not found.handles and not found.strong
 
 
 def _bare_handle_platforms(index: RegistryIndex, handle: str) -> list[Platform]:
