@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 RAREST_TRIGRAMS = 6
 CANDIDATES = 300
-SLIP_LENGTH = 4
+SLIP_LENGTH = 5
 """Shorter words must be typed right to count as the same word."""
 LONG_WORD = 8
 """From this length, two slips still make the same word."""

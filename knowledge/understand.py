@@ -123,7 +123,7 @@ def understand(
     handles, case-folded (so 'is HRSD_SA real?' is a check even without an @)."""
     text = text[:MAX_QUESTION_CHARS]
     lang = detect_language(text)
-    words = match_words(text, known_words)
+    words = [_without_clitic(w, known_words) for w in match_words(text, known_words)]
     platform, words = _take_platform(words)
     handles = [_on(ref, platform) for ref in extract_handles(text)]
     if not handles:
@@ -186,9 +186,23 @@ _IGNORED = (
     | LIST_WORDS
     | FAKE_WORDS
     | REPORT_WORDS
+    | MINISTER_WORDS
     | frozenset(KIND_PLURALS)
 )
 """Words that never name an entity by themselves (unless the registry uses them)."""
+
+_CLITIC_HOSTS = SPOKESPERSON_WORDS | MINISTER_WORDS
+"""Intent words that take a clitic as names do ("ووزيرها", "لوزير", "ومتحدثها")."""
+_CLITICS = frozenset("وفلب")
+
+
+def _without_clitic(word: str, known_words: frozenset[str]) -> str:
+    """A spokesperson or minister word with its one-letter conjunction or preposition
+    dropped: `tokens` strips those only before registry words."""
+    if word[:1] in _CLITICS and word not in known_words and word[1:] in _CLITIC_HOSTS:
+        return word[1:]
+    return word
+
 
 _HANDLE_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{2,99}")
 

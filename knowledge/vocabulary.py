@@ -101,6 +101,10 @@ SPOKESPERSON_WORDS = _norm_set(
         "المتحدثة",
         "ناطق",
         "الناطق",
+        "متحدثها",
+        "متحدثه",
+        "متحدثهم",
+        "ناطقها",
         "spokesperson",
         "spokesman",
         "spokeswoman",
@@ -608,7 +612,7 @@ REPORT_WORDS = _norm_set(
 )
 """Words that ask how to report: with an account word and no body named, the guide too."""
 
-MINISTER_WORDS = _norm_set(["وزير", "وزيرة", "minister", "ministre"])
+MINISTER_WORDS = _norm_set(["وزير", "وزيرة", "وزيرها", "وزيره", "minister", "ministre"])
 """Words that ask for a minister: the answer is the official's personal account, which is
 not the body's."""
 
