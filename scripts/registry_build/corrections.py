@@ -33,7 +33,7 @@ from .decisions import Correction, Decisions
 from .seed import Seed
 from .sources import SourceReader, reader_for
 from .state import AccountDraft, State
-from .text import squash
+from .text import split_top_level, squash
 
 _RANGE = re.compile(r"(\d{4})-(\d{4})")
 _WHOLE_URL = re.compile(r"https?://\S+")
@@ -75,14 +75,14 @@ def row_sources(reader: SourceReader, kind: str, row: dict[str, str]) -> list[So
     if _WHOLE_URL.fullmatch(address):
         return [reader.web(address, date=date, note=seen, kind=kind)]
     sources = []
-    for part in (p.strip() for p in address.split(";")):
+    for part in split_top_level(address, ";"):
         site = part.split()[0]
         sources.append(
             Source(
                 kind=SourceKind(kind),
                 title=LocalizedText(ar=site, en=site, fr=site),
                 date=date,
-                note=squash(f"{seen} ({part}; the address of the report is not recorded)"),
+                note=squash(f"{seen} ({part}; the report's address is not recorded)"),
             )
         )
     return sources
@@ -133,7 +133,10 @@ def _account(
         account.status = AccountStatus(decision.status)
     if decision.confidence:
         account.confidence = Confidence(decision.confidence)
-    for source in [*carried, *row_sources(reader, decision.source_kind, row)]:
+    added = row_sources(reader, decision.source_kind, row)
+    if added:  # "One source (AuRED)." no longer holds
+        account.evidence_notes = [n for n in account.evidence_notes if not n.startswith("One ")]
+    for source in [*carried, *added]:
         if source not in account.sources:
             account.sources.append(source)
     if decision.note:
