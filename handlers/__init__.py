@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import buttons, commands, guards, inline, questions, subscriptions
+from handlers import admin_audit, buttons, commands, guards, inline, questions, subscriptions
 
 GUARDS = -1
 ANSWERS = 0
@@ -52,6 +52,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("digest", subscriptions.digest),
         ("status", subscriptions.status),
         ("notice", subscriptions.notice),
+        ("audit", admin_audit.audit),
     ):
         application.add_handler(CommandHandler(name, callback), group=ANSWERS)
     application.add_handler(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import telegram_fakes as fakes
 
 from bot.cli import main
 from knowledge.registry import BUNDLED_REGISTRY
@@ -255,3 +257,25 @@ def test_the_bundled_registry_can_be_audited() -> None:
     report = audit_registry(load_registry(BUNDLED_REGISTRY), TODAY)
     assert report.entities > 300
     assert report.counts[Check.NO_ACCOUNTS] == sum(report.no_accounts_by_kind.values())
+
+
+async def test_admins_get_the_summary_in_their_language(bot: Any) -> None:
+    application, request, updates = bot
+    request.clear()
+    await application.process_update(
+        updates.message("/audit", updates.user(10, language_code="en"))
+    )
+    [refused] = [c for c in request.calls if c.method == "sendMessage"]
+    assert "administrators" in refused.text
+
+    report = audit_registry(load_registry(BUNDLED_REGISTRY), dt.datetime.now(dt.UTC).date())
+    request.clear()
+    admin = updates.user(fakes.ADMIN_ID, language_code="fr")
+    await application.process_update(updates.message("/audit", admin))
+    [summary] = [c for c in request.calls if c.method == "sendMessage"]
+    assert f"Entités : {report.entities}, comptes : {report.accounts}." in summary.text
+    no_id = report.counts[Check.NO_NUMERIC_ID]
+    assert f"Comptes actifs sans identifiant numérique : {no_id}" in summary.text
+    assert f"Sources sans lien : {report.counts[Check.SOURCE_WITHOUT_URL]}" in summary.text
+    assert "Sans compte, par type : " in summary.text
+    assert "ministry" not in summary.text  # kinds are named in the admin's language
