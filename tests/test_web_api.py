@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 from starlette.testclient import TestClient
 from web_fixtures import ADMIN_TOKEN, call, client, imported, site_of, web_client  # noqa: F401
 
@@ -38,7 +39,7 @@ CALLS = [
 def validator_for(spec: dict[str, Any], path: str, status: int) -> Draft202012Validator:
     response = spec["paths"][path]["get"]["responses"][str(status)]
     schema = response["content"]["application/json"]["schema"]
-    resource = Resource.from_contents(spec, default_specification=_DRAFT)
+    resource = Resource.from_contents(spec, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource("urn:spec", resource)
     return Draft202012Validator({"$ref": "urn:spec" + schema["$ref"]}, registry=registry)
 

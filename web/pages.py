@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from db.repositories.questions import LoggedQuestion
 from db.repositories.registry import RegistryRepository
-from knowledge.answer import Answer
+from knowledge.answer import Answer, body_account
 from knowledge.engine import spokespeople
 from knowledge.i18n import supported
 from knowledge.index import RegistryIndex
@@ -198,7 +198,7 @@ async def kind_page(request: Request) -> Response:
             total=len(ids),
             number=number,
             pages=pages,
-            main=s.index.main_account,
+            main=body_account,
         )
 
     return await cached(request, s.bodies, s.version, build)

@@ -67,6 +67,7 @@ class Words:
         self.plural = self.t.plural
         self._r = Renderer(lang, html_mode=False)
         self.dir = "rtl" if lang == "ar" else "ltr"
+        self.comma = "، " if lang == "ar" else ", "
 
     def localized(self, text: LocalizedText | None) -> str:
         return self._r.localized(text) if text is not None else ""
@@ -106,10 +107,10 @@ class Words:
         return title or urlsplit(source.url or "").hostname or source.url or ""
 
     def mark(self, account: Account) -> Mark:
-        """✅ only under THE rule (`Account.official`); a former handle says so; anything
+        """✓ (official) only under THE rule (`Account.official`); a former handle says so; anything
         else on record is "not confirmed", never "fake"."""
         if account.official:
-            return Mark("✅", self.t("Official"), "official")
+            return Mark("✓", self.t("Official"), "official")
         if account.status is AccountStatus.FORMER:
             return Mark("↩", self.t("Former handle"), "former")
         return Mark("⚠", self.t("Not confirmed"), "unconfirmed")
@@ -136,7 +137,7 @@ class Words:
                 title=self.localized(v.spokesperson.title),
                 entity=entity,
             )
-            return VerdictView("✅", "official", sentence, None, None, None, v.evidence)
+            return VerdictView("✓", "official", sentence, None, None, None, v.evidence)
         if v.verdict is Verdict.OFFICIAL and v.account is not None:
             if v.account.role is AccountRole.MINISTER:
                 sentence = t(
@@ -153,7 +154,7 @@ class Words:
                     entity=entity,
                     role=self.role(v.account.role),
                 )
-            return VerdictView("✅", "official", sentence, None, None, None, v.evidence)
+            return VerdictView("✓", "official", sentence, None, None, None, v.evidence)
         if v.verdict is Verdict.FORMER and v.account is not None:
             if v.account.until:
                 sentence = t(
@@ -174,8 +175,8 @@ class Words:
             reason = self._r.reason(v.non_official.reason)
             if v.non_official.reason is NonOfficialReason.IMPERSONATION:
                 sentence = t("{handle} is NOT an official account.", handle=handle)
-                return VerdictView("⛔", "fake", sentence, reason, instead, instead_of, v.evidence)
-            # ⛔ is only for evidence of impersonation: anything else is "not confirmed".
+                return VerdictView("✕", "fake", sentence, reason, instead, instead_of, v.evidence)
+            # ✕ is only for evidence of impersonation: anything else is "not confirmed".
             sentence = t("{handle} is not confirmed as an official account.", handle=handle)
             return VerdictView(
                 "⚠", "unconfirmed", sentence, reason, instead, instead_of, v.evidence
