@@ -117,9 +117,9 @@ def handle_for(platform: str, index: int) -> str:
 
 def _evidence(rng: random.Random, index: int, serial: int, tag: str) -> str:
     """An evidence mapping in flow style with 1-2 sources; confidence alternates."""
-    sources = [f'"https://www.example.gov.sa/{tag}/{index:06d}"']
+    sources = [f'{{kind: official_website, url: "https://www.example.gov.sa/{tag}/{index:06d}"}}']
     if rng.random() < 0.5:
-        sources.append(f'"saved copy of the {tag} page, item {serial}"')
+        sources.append(f'{{kind: dataset, note: "saved copy of the {tag} page, item {serial}"}}')
     confidence = "confirmed" if serial % 2 == 0 else "unconfirmed"
     return f'{{sources: [{", ".join(sources)}], checked: "2026-11", confidence: {confidence}}}'
 
