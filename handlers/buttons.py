@@ -8,11 +8,26 @@ from telegram import Update
 from handlers import subscriptions
 from handlers.commands import examples, send_card
 from handlers.context import Context, services
-from handlers.keyboards import CARD, EXAMPLE, FOLLOW, LANGUAGE, SPOKESPERSON, UNFOLLOW, parse
+from handlers.keyboards import (
+    CARD,
+    DETAILS,
+    DETAILS_ENTITY,
+    DETAILS_HANDLE,
+    EXAMPLE,
+    FOLLOW,
+    LANGUAGE,
+    SPOKESPERSON,
+    UNFOLLOW,
+    parse,
+)
 from handlers.language import choose_language, interface_language
 from handlers.questions import answer_question
 from handlers.sending import reply, with_retries
+from knowledge.engine import Engine
 from knowledge.i18n import Messages, supported
+from knowledge.links import HandleRef
+from knowledge.registry.handles import Platform
+from knowledge.render import Renderer
 from knowledge.understand import Intent
 
 
@@ -39,6 +54,13 @@ async def button(update: Update, context: Context) -> None:
     elif action == UNFOLLOW and value.isdigit():
         await with_retries(query.answer)
         await subscriptions.unfollow_button(update, context, int(value))
+    elif action == DETAILS and query.message is not None and update.effective_message:
+        renderer = Renderer(await interface_language(update, context), html_mode=True)
+        sources = details(services(context).engine, renderer, value)
+        expired = None if sources else renderer.t("This button has expired. Please ask again.")
+        await with_retries(lambda: query.answer(expired))
+        if sources:
+            await reply(update.effective_message, sources)
     elif action == EXAMPLE and value.isdigit():
         await with_retries(query.answer)
         lang = await interface_language(update, context)
@@ -52,3 +74,18 @@ async def button(update: Update, context: Context) -> None:
         await with_retries(lambda: query.answer(expired))
         if query.message is not None and update.effective_message is not None:
             await reply(update.effective_message, expired)
+
+
+def details(engine: Engine, renderer: Renderer, value: str) -> str | None:
+    """The sources behind a card (`e:<key>`) or a check (`v:<platform>:<handle>`), with
+    their provenance; None when the button names something this registry no longer has."""
+    kind, _, rest = value.partition(":")
+    if kind == DETAILS_ENTITY:
+        entity = engine.index.by_key(rest)
+        return renderer.details(entity, None) if entity is not None else None
+    platform_name, _, handle = rest.partition(":")
+    known = {p.value: p for p in Platform}
+    if kind != DETAILS_HANDLE or platform_name not in known or not handle:
+        return None
+    check = engine.verify(HandleRef(known[platform_name], handle, f"@{handle}", False))
+    return renderer.details(None, check)

@@ -7,9 +7,10 @@ from telegram.constants import ParseMode
 
 from handlers.context import Context, services
 from handlers.keyboards import entity_keyboard
-from handlers.language import chosen_language
+from handlers.language import interface_language
 from handlers.questions import log_question
 from handlers.sending import with_retries
+from knowledge.answer import body_account
 from knowledge.registry.handles import display_handle
 from knowledge.render import Renderer
 from knowledge.understand import Intent
@@ -27,7 +28,9 @@ async def inline_query(update: Update, context: Context) -> None:
         await with_retries(lambda: query.answer([], cache_time=CACHE_SECONDS))
         return
     engine = services(context).engine
-    answer = engine.answer(text, await chosen_language(update, context))
+    # A shared card is read in another chat: it is written in the user's chosen language,
+    # else their app's, never guessed from a two-word query.
+    answer = engine.answer(text, await interface_language(update, context))
     lang = answer.lang
     renderer = Renderer(lang, html_mode=True)
     t = renderer.t
@@ -52,7 +55,7 @@ async def inline_query(update: Update, context: Context) -> None:
             lang,
             answer.intent if answer.intent is Intent.SPOKESPERSON else Intent.OFFICIAL_ACCOUNTS,
         )
-        main = engine.index.main_account(match.entity)
+        main = body_account(match.entity)
         results.append(
             InlineQueryResultArticle(
                 id=engine.index.key(match.entity.id),

@@ -3,7 +3,8 @@
 Callback data must fit in 64 bytes, so it names entities by their short key
 (`RegistryIndex.key`), never by an Arabic name: `card:<key>`, `spk:<key>`, `lang:<code>`,
 `ask:<n>` for the example questions of /start, `sub:<key>` to follow an entity,
-`unsub:<subscription id>` to stop. Deep links into a private chat with the bot carry
+`unsub:<subscription id>` to stop, `det:e:<key>` or `det:v:<platform>:<handle>` for the
+sources behind an answer (the Details button). Deep links into a private chat with the bot carry
 `/start e_<key>` (a card), `s_<key>` (a spokesperson) or `v_<handle>` (a check).
 """
 
@@ -12,10 +13,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
-from knowledge.answer import Answer
+from handlers.reports import report_rows
+from knowledge.answer import Answer, Verification, body_accounts
 from knowledge.index import RegistryIndex
 from knowledge.registry.handles import Platform, profile_url
-from knowledge.registry.schema import AccountRole, AccountStatus, Entity
+from knowledge.registry.schema import Entity
 from knowledge.render import Renderer
 from knowledge.understand import Intent, Lang
 
@@ -25,6 +27,9 @@ LANGUAGE = "lang"
 EXAMPLE = "ask"
 FOLLOW = "sub"
 UNFOLLOW = "unsub"
+DETAILS = "det"
+DETAILS_ENTITY = "e"
+DETAILS_HANDLE = "v"
 CARD_LINK = "e_"
 SPOKESPERSON_LINK = "s_"
 VERIFY_LINK = "v_"
@@ -50,11 +55,20 @@ def answer_keyboard(
     its other platforms; or one button per candidate when the question was ambiguous."""
     renderer = Renderer(lang, html_mode=False)
     if answer.intent is Intent.VERIFY:
-        officials = [v.official for v in answer.verifications if v.official is not None]
+        # Only a confirmed official account gets a button that opens it.
+        officials = [
+            v.official
+            for v in answer.verifications
+            if v.official is not None and v.official.official
+        ]
         rows = [
             [_profile_button(a.platform, a.handle, renderer)]
             for a in officials[:MAX_ACCOUNT_BUTTONS]
         ]
+        details = [v for v in answer.verifications if v.evidence is not None]
+        if details and (button := details_button(details[0], renderer)) is not None:
+            rows.append([button])
+        rows.extend(report_rows(answer, lang))
         return InlineKeyboardMarkup(rows) if rows else None
     if not answer.entities or answer.intent is Intent.LIST_KIND:
         return None
@@ -87,11 +101,7 @@ def entity_keyboard(
     key = index.key(entity.id)
     rows: list[list[InlineKeyboardButton]] = []
     if not platform_only:
-        accounts = [
-            a
-            for a in entity.accounts
-            if a.status is AccountStatus.ACTIVE and a.role is not AccountRole.MINISTER
-        ]
+        accounts = [a for a in body_accounts(entity) if a.official]
         rows.extend(
             [_profile_button(a.platform, a.handle, renderer)]
             for a in accounts[:MAX_ACCOUNT_BUTTONS]
@@ -103,11 +113,21 @@ def entity_keyboard(
     extra = [
         InlineKeyboardButton(t("Spokesperson"), callback_data=data(SPOKESPERSON, key)),
         InlineKeyboardButton(t("🔔 Follow"), callback_data=data(FOLLOW, key)),
+        InlineKeyboardButton(t("Details"), callback_data=data(DETAILS, f"{DETAILS_ENTITY}:{key}")),
     ]
     if platform_only:
         extra.append(InlineKeyboardButton(t("Other platforms"), callback_data=data(CARD, key)))
     rows.append(extra)
     return InlineKeyboardMarkup(rows)
+
+
+def details_button(v: Verification, renderer: Renderer) -> InlineKeyboardButton | None:
+    """The Details button of a check: its data names the platform and the handle, and a
+    handle too long for Telegram's 64 bytes gets no button rather than a cut one."""
+    value = f"{DETAILS_HANDLE}:{(v.platform or Platform.X).value}:{v.handle}"
+    if len(f"{DETAILS}:{value}".encode()) > 64:
+        return None
+    return InlineKeyboardButton(renderer.t("Details"), callback_data=data(DETAILS, value))
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

@@ -11,22 +11,45 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from knowledge.normalize import normalize
 from knowledge.registry.handles import Platform, profile_url
-from knowledge.registry.schema import Account, Entity, Evidence, NonOfficial, Spokesperson
+from knowledge.registry.schema import (
+    Account,
+    AccountRef,
+    AccountRole,
+    AccountStatus,
+    Entity,
+    Evidence,
+    NonOfficial,
+    Spokesperson,
+)
 from knowledge.understand import Intent, Lang
+
+CONTACT_WORDS = frozenset(
+    [
+        *("رقم", "ارقام", "تواصل", "اتصال", "هاتف", "جوال", "ايميل", "بريد", "عنوان"),
+        *("contact", "phone", "telephone", "email", "mail", "number", "reach", "office"),
+        *("numero", "courriel", "joindre", "coordonnees", "bureau"),
+    ]
+)
+"""Words of a question that asks for a contact, as `normalize` folds them."""
 
 
 class Verdict(StrEnum):
     OFFICIAL = "official"
-    """Exact match of an active account in the registry."""
+    """Exact match of an active account whose evidence is confirmed (`Account.official`)."""
+    UNCONFIRMED = "unconfirmed"
+    """On record, but nothing a citizen can open confirms it: an unconfirmed account, or a
+    handle listed as not_primary, conflicting or unverified."""
     FORMER = "former"
     """A handle the entity used before."""
     KNOWN_FAKE = "known_fake"
-    """On the registry's list of handles known not to be official."""
+    """Listed as an impersonation, with its evidence: the only verdict that says ⛔."""
     LOOKALIKE = "lookalike"
     """Not on record, but confusable with an official handle."""
     UNKNOWN = "unknown"
-    """Not in the registry: not 'fake', just unknown."""
+    """Not in the registry: not 'fake', just unknown (a handle listed as not a government
+    body's, or as not existing, is unknown too, with its `non_official` record)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +91,9 @@ class Verification:
     spokesperson: Spokesperson | None = None
     """Set when the handle is a spokesperson's own account."""
     similar_to: list[Similar] = field(default_factory=list)
+    elsewhere: Account | None = None
+    """For a bare @handle found on another platform than X: the entity's account on X,
+    so the answer says on which platform the handle is the entity's."""
 
     @property
     def evidence(self) -> Evidence | None:
@@ -94,6 +120,13 @@ class Answer:
     """For a list: how many entities the kind has (`entities` holds the first ones)."""
     nearest: list[EntityMatch] = field(default_factory=list)
     """When nothing in the registry matches: at most one related name to offer."""
+
+    @property
+    def asks_for_contact(self) -> bool:
+        """A journalist asking how to reach a spokesperson ("ابي رقم تواصل المتحدث",
+        "spokesperson's phone", "courriel du porte-parole"): the contact leads the answer."""
+        words = normalize(self.query).split()
+        return any(w in CONTACT_WORDS or w.removeprefix("ال") in CONTACT_WORDS for w in words)
 
     @property
     def confident(self) -> EntityMatch | None:
@@ -127,6 +160,39 @@ class Answer:
         }
 
 
+_NEVER_THE_MAIN = frozenset({AccountRole.CUSTOMER_CARE, AccountRole.SPOKESPERSON})
+
+
+def body_accounts(entity: Entity, platform: Platform | None = None) -> list[Account]:
+    """The body's own active accounts, optionally on one platform (an official's personal
+    account, role minister, is not the body's), ranked: confirmed first, role main
+    first, X first."""
+    active = [
+        a
+        for a in entity.accounts
+        if a.status is AccountStatus.ACTIVE
+        and a.role is not AccountRole.MINISTER
+        and (platform is None or a.platform is platform)
+    ]
+    return sorted(active, key=_rank)
+
+
+def _rank(account: Account) -> tuple[bool, bool, bool]:
+    return (
+        not account.official,
+        account.role is not AccountRole.MAIN,
+        account.platform is not Platform.X,
+    )
+
+
+def body_account(entity: Entity, platform: Platform | None = None) -> Account | None:
+    """THE rule for "the body's account", wherever one account must be named (a list, a
+    spokesperson answer, the account to use instead of a fake or a former handle, an
+    inline result): the first of `body_accounts` that is not customer care or a
+    spokesperson's, so a care desk is never presented as the body's main account."""
+    return next((a for a in body_accounts(entity, platform) if a.role not in _NEVER_THE_MAIN), None)
+
+
 def names(entity: Entity) -> dict[str, str | None]:
     return {"ar": entity.name.ar, "en": entity.name.en, "fr": entity.name.fr}
 
@@ -140,6 +206,7 @@ def account_json(account: Account) -> dict[str, Any]:
         "status": account.status.value,
         "since": account.since,
         "until": account.until,
+        "official": account.official,
         "confidence": account.evidence.confidence.value,
         "checked": account.evidence.checked,
         "sources": [s.model_dump(mode="json", exclude_none=True) for s in account.evidence.sources],
@@ -166,10 +233,13 @@ def _entity_json(match: EntityMatch, platform: Platform | None) -> dict[str, Any
 def _evidence_json(evidence: Evidence | None) -> dict[str, Any] | None:
     if evidence is None:
         return None
+    strongest = evidence.strongest
     return {
         "sources": [s.model_dump(mode="json", exclude_none=True) for s in evidence.sources],
         "checked": evidence.checked,
         "confidence": evidence.confidence.value,
+        "confirmed": evidence.confirmed,
+        "strongest": strongest.model_dump(mode="json", exclude_none=True) if strongest else None,
         "note": evidence.note,
     }
 
@@ -189,27 +259,32 @@ def _verification_json(v: Verification) -> dict[str, Any]:
             {"handle": s.handle, "platform": s.platform.value, "entity_id": s.entity.id}
             for s in v.similar_to
         ],
+        "elsewhere": _ref_json(v.elsewhere) if v.elsewhere else None,
         "evidence": _evidence_json(v.evidence),
+    }
+
+
+def _ref_json(account: Account | AccountRef) -> dict[str, Any]:
+    return {
+        "platform": account.platform.value,
+        "handle": account.handle,
+        "url": profile_url(account.platform, account.handle),
     }
 
 
 def _spokesperson_json(entity: Entity, person: Spokesperson) -> dict[str, Any]:
     return {
-        "name": {"ar": person.name.ar, "en": person.name.en},
+        "name": {"ar": person.name.ar, "en": person.name.en, "fr": person.name.fr},
         "title": person.title.model_dump(exclude_none=True) if person.title else None,
+        "role": person.role,
         "entity_id": entity.id,
         "since": person.since,
         "until": person.until,
         "as_of": person.as_of or person.since,
         "current": person.current,
-        "accounts": [
-            {
-                "platform": a.platform.value,
-                "handle": a.handle,
-                "url": profile_url(a.platform, a.handle),
-            }
-            for a in person.accounts
-        ],
-        "contact": person.contact.model_dump(exclude_none=True) if person.contact else None,
+        "accounts": [_ref_json(a) for a in person.accounts],
+        "contact": person.contact.model_dump(mode="json", exclude_none=True)
+        if person.contact
+        else None,
         "evidence": _evidence_json(person.evidence),
     }

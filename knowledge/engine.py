@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from knowledge.answer import Answer, EntityMatch, Similar, Verdict, Verification
+from knowledge.answer import Answer, EntityMatch, Similar, Verdict, Verification, body_account
 from knowledge.fuzzy import shares_a_word
 from knowledge.index import RegistryIndex, name_forms
 from knowledge.links import HandleRef, parse_handle
@@ -21,6 +21,7 @@ from knowledge.registry.schema import (
     Entity,
     EntityKind,
     EntityStatus,
+    NonOfficialReason,
     Spokesperson,
 )
 from knowledge.understand import Intent, Lang, Understanding, understand
@@ -333,15 +334,21 @@ class Engine:
     # Verification
 
     def verify(self, ref: HandleRef) -> Verification:
-        """'official' only on an exact match; a handle with no record is 'unknown'."""
-        platforms = (
-            [ref.platform] if ref.platform else _bare_handle_platforms(self.index, ref.handle)
-        )
-        for platform in platforms:
-            verification = self._verify_on(ref, platform)
-            if verification.verdict is not Verdict.UNKNOWN:
-                return verification
-        return Verification(ref.raw, platforms[0], ref.handle, Verdict.UNKNOWN)
+        """'official' only on an exact match of a confirmed account. A link or a named
+        platform is checked on that platform only. A bare @handle is checked on X first
+        (where @names live): a record there decides, so an X handle retired on X is never
+        called official because another platform's account has the same name; only when X
+        has no record of it do the other platforms' records answer, naming the platform."""
+        if ref.platform is not None:
+            return self._verify_on(ref, ref.platform)
+        on_x = self._record_on(ref, Platform.X)
+        if on_x is not None:
+            return on_x
+        for platform in _bare_handle_platforms(self.index, ref.handle):
+            found = self._record_on(ref, platform)
+            if found is not None:
+                return replace(found, elsewhere=self._official_account(found, Platform.X))
+        return self._resemblance(ref, Platform.X)
 
     def verify_platform_id(
         self, platform: Platform, platform_id: str, raw: str
@@ -353,38 +360,52 @@ class Engine:
         return self._account_verdict(raw, platform, hit.account.handle, hit.entity, hit.account)
 
     def _verify_on(self, ref: HandleRef, platform: Platform) -> Verification:
+        return self._record_on(ref, platform) or self._resemblance(ref, platform)
+
+    def _record_on(self, ref: HandleRef, platform: Platform) -> Verification | None:
+        """The verdict of a record of this exact handle on `platform`, if there is one."""
         index = self.index
         hit = index.account(platform, ref.handle)
         if hit is not None:
             return self._account_verdict(ref.raw, platform, ref.handle, hit.entity, hit.account)
         person_hit = index.spokesperson_account(platform, ref.handle)
         if person_hit is not None:
+            person = person_hit.person
+            confirmed = person.current and person.evidence.confirmed
             return Verification(
                 ref.raw,
                 platform,
                 ref.handle,
-                Verdict.OFFICIAL,
+                Verdict.OFFICIAL if confirmed else Verdict.UNCONFIRMED,
                 person_hit.entity,
-                spokesperson=person_hit.person,
+                spokesperson=person,
             )
-        fake = index.non_official_handle(platform, ref.handle)
-        if fake is not None:
-            imitated = index.entities.get(fake.imitates) if fake.imitates else None
-            official = index.main_account(imitated, platform) if imitated else None
-            return Verification(
-                ref.raw,
-                platform,
-                ref.handle,
-                Verdict.KNOWN_FAKE,
-                imitated,
-                official=official,
-                official_entity=imitated,
-                non_official=fake,
-            )
+        listed = index.non_official_handle(platform, ref.handle)
+        if listed is None:
+            return None
+        verdict = _LISTED_VERDICTS[listed.reason]
+        imitated = index.entities.get(listed.imitates) if listed.imitates else None
+        if imitated is None or verdict is Verdict.UNKNOWN:
+            return Verification(ref.raw, platform, ref.handle, verdict, non_official=listed)
+        imitated = self._current(imitated)
+        instead = body_account(imitated, platform) or body_account(imitated)
+        return Verification(
+            ref.raw,
+            platform,
+            ref.handle,
+            verdict,
+            imitated,
+            official=instead if instead is not None and instead.official else None,
+            official_entity=imitated,
+            non_official=listed,
+        )
+
+    def _resemblance(self, ref: HandleRef, platform: Platform) -> Verification:
+        """No record of the handle: a look-alike of an official handle, or unknown."""
         resembled = [
             hit
-            for r in index.lookalikes.find(ref.handle, limit=LOOKALIKE_CANDIDATES)
-            if (hit := index.account(platform, r.official)) is not None
+            for r in self.index.lookalikes.find(ref.handle, limit=LOOKALIKE_CANDIDATES)
+            if (hit := self.index.account(platform, r.official)) is not None
             and hit.account.platform is platform
         ]
         if resembled:
@@ -403,15 +424,44 @@ class Engine:
     def _account_verdict(
         self, raw: str, platform: Platform, handle: str, entity: Entity, account: Account
     ) -> Verification:
-        if account.status is AccountStatus.ACTIVE:
+        """An account on record: official only when `Account.official`; an active
+        account nothing confirms is unconfirmed (with the body's confirmed account, if
+        any); a former one names the account now in use."""
+        if account.official:
             return Verification(
                 raw, platform, handle, Verdict.OFFICIAL, entity, account, account, entity
             )
+        if account.status is AccountStatus.ACTIVE:
+            instead = body_account(entity, platform)
+            confirmed = instead if instead is not None and instead.official else None
+            return Verification(
+                raw, platform, handle, Verdict.UNCONFIRMED, entity, account, confirmed, entity
+            )
         now = self._current(entity)
-        replacement = self.index.main_account(now, platform) or self.index.main_account(now)
+        replacement = body_account(now, platform) or body_account(now)
         return Verification(
             raw, platform, handle, Verdict.FORMER, entity, account, replacement, now
         )
+
+    def _official_account(self, found: Verification, platform: Platform) -> Account | None:
+        """The entity's account on `platform`, named beside a bare handle found elsewhere."""
+        entity = found.official_entity or found.entity
+        if entity is None or found.platform is platform:
+            return None
+        return body_account(entity, platform)
+
+
+_LISTED_VERDICTS: dict[NonOfficialReason, Verdict] = {
+    NonOfficialReason.IMPERSONATION: Verdict.KNOWN_FAKE,
+    NonOfficialReason.NOT_PRIMARY: Verdict.UNCONFIRMED,
+    NonOfficialReason.CONFLICTING: Verdict.UNCONFIRMED,
+    NonOfficialReason.UNVERIFIED: Verdict.UNCONFIRMED,
+    NonOfficialReason.NOT_GOVERNMENT: Verdict.UNKNOWN,
+    NonOfficialReason.INVALID: Verdict.UNKNOWN,
+}
+"""What a handle on the registry's non-official list is told: ⛔ only for an impersonation
+(its record must carry evidence); the others are not confirmed, or not in the registry
+(a real account that is not a government body's, or a handle that does not exist)."""
 
 
 def spokespeople(entity: Entity) -> list[Spokesperson]:
@@ -439,17 +489,17 @@ def _follows_up(found: Understanding) -> bool:
 
 
 def _bare_handle_platforms(index: RegistryIndex, handle: str) -> list[Platform]:
-    """A handle written without a platform is read as X first (where @names live), then
-    on any platform where the registry holds it."""
-    others = [p for p in Platform if p is not Platform.X]
-    on_record = [
+    """The platforms other than X where the registry holds a record of this handle."""
+    return [
         p
-        for p in others
-        if index.account(p, handle)
-        or index.non_official_handle(p, handle)
-        or index.spokesperson_account(p, handle)
+        for p in Platform
+        if p is not Platform.X
+        and (
+            index.account(p, handle)
+            or index.non_official_handle(p, handle)
+            or index.spokesperson_account(p, handle)
+        )
     ]
-    return [Platform.X, *on_record]
 
 
 def _fits(wanted: EntityKind, actual: EntityKind) -> bool:

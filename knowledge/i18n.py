@@ -21,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from knowledge.grammar import fix_arabic
 from knowledge.understand import LANGUAGES, Lang
 
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -84,8 +85,12 @@ class Messages:
 
     def __call__(self, message: str, **values: object) -> str:
         text = self._catalog.gettext(message)
-        return text.format(**values) if values else text
+        return self._grammar(text.format(**values) if values else text)
 
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
         text = self._catalog.ngettext(singular, plural, n)
-        return text.format(n=n, **values)
+        return self._grammar(text.format(n=n, **values))
+
+    def _grammar(self, text: str) -> str:
+        """Arabic joins the preposition لـ to the name after it (لـالهيئة → للهيئة)."""
+        return fix_arabic(text) if self.lang == "ar" else text

@@ -25,7 +25,6 @@ from knowledge.one_or_many import OneOrMany, add, values
 from knowledge.registry.handles import Platform, handle_key
 from knowledge.registry.schema import (
     Account,
-    AccountRole,
     AccountStatus,
     Entity,
     EntityKind,
@@ -303,13 +302,3 @@ class RegistryIndex:
             else:
                 frontier.extend(self.successors(nxt))
         return found
-
-    def main_account(self, entity: Entity, platform: Platform | None = None) -> Account | None:
-        """The account to name when one is needed: active, main role first, X first."""
-        active = [a for a in entity.accounts if a.status is AccountStatus.ACTIVE]
-        if platform is not None:
-            active = [a for a in active if a.platform is platform]
-        ranked = sorted(
-            active, key=lambda a: (a.role is not AccountRole.MAIN, a.platform is not Platform.X)
-        )
-        return ranked[0] if ranked else None

@@ -28,6 +28,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Literal
 
 from rapidfuzz import process
@@ -413,3 +414,45 @@ def _neighbours(shape: str, alphabet: str) -> Iterator[str]:
     for i in range(len(shape) + 1):
         for letter in alphabet:
             yield shape[:i] + letter + shape[i:]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Where a look-alike differs from the official handle, for a reader to see it."""
+
+    position: int
+    """1-based position in the handle asked about."""
+    asked: str
+    """The asked handle's character(s) there ("" when the official's are missing)."""
+    official: str
+    """The official handle's character(s) there ("" when the asked handle adds some)."""
+
+
+def differences(asked: str, official: str) -> list[Difference]:
+    """The characters that tell `asked` from `official`, ignoring case (handles are
+    case-insensitive): one entry per substituted character ("0" for "O", a Cyrillic "М"
+    for "M"), one per run added or missing ("_official")."""
+
+    def letters(text: str) -> list[str]:
+        return [c.lower() if len(c.lower()) == 1 else c for c in text]
+
+    matcher = SequenceMatcher(None, letters(asked), letters(official), autojunk=False)
+    found: list[Difference] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            found.extend(
+                Difference(i1 + k + 1, asked[i1 + k], official[j1 + k]) for k in range(i2 - i1)
+            )
+        else:
+            found.append(Difference(i1 + 1, asked[i1:i2], official[j1:j2]))
+    return found
+
+
+def script(char: str) -> str:
+    """The Unicode script a letter's name starts with (LATIN, CYRILLIC, GREEK...), or ""
+    for digits and symbols."""
+    if not char.isalpha():
+        return ""
+    return unicodedata.name(char, "").split(" ", 1)[0]

@@ -476,6 +476,12 @@ class _Notice(Renderer):
             )
         if kind is ChangeKind.NON_OFFICIAL_UPDATED:
             return self.account_updated(record, _changed_fields(old, new))
+        reason = _enum(NonOfficialReason, new.get("reason"))
+        # Only an impersonation, with its evidence, is a red mark; the other reasons say
+        # "not confirmed" or "not a government account", never "fake".
+        if reason is not NonOfficialReason.IMPERSONATION:
+            text = t("{handle} on {platform} is not confirmed as an official account.", **values)
+            return "⚠️ " + text + (" " + self.reason(reason) if reason is not None else "")
         imitated = new.get("imitates")
         if isinstance(imitated, str):
             text = t(
@@ -485,10 +491,7 @@ class _Notice(Renderer):
             )
         else:
             text = t("Warning: {handle} on {platform} is NOT an official account.", **values)
-        reason = _enum(NonOfficialReason, new.get("reason"))
-        if reason is not None:
-            text += " " + self.reason(reason)
-        return "⛔ " + text
+        return "⛔ " + text + " " + self.reason(reason)
 
     def updated(self, what: str, fields: Sequence[str]) -> str:
         """A correction of the record of an entity or a person: which parts changed,
@@ -530,19 +533,22 @@ class _Notice(Renderer):
         return self.plain(self.name(entity) if entity else entity_id)
 
     def handle(self, record: Mapping[str, Any]) -> str:
-        """A handle as people write it, isolated in Arabic, and not a link: a former or
+        """A handle as people write it, inert (no link, no Telegram mention): a former or
         fake handle may belong to anyone by now."""
         platform = _platform(record)
         handle = str(record.get("handle") or "")
         label = display_handle(platform, handle) if platform else handle
-        return self.s.latin(_clip(label))
+        return self.s.code(_clip(label))
 
     def official_handle(self, record: Mapping[str, Any]) -> str:
-        """An official handle, in HTML a link to its profile (plain text would put the
-        address in the middle of the sentence)."""
+        """An account's handle, in HTML a link to its profile when its evidence is
+        confirmed; inert otherwise (plain text would put the address in the middle of the
+        sentence)."""
         platform = _platform(record)
         handle = str(record.get("handle") or "")
-        if platform is None or not handle or not self.s.html:
+        evidence = _model(Evidence, record.get("evidence"))
+        confirmed = evidence is not None and evidence.confirmed
+        if platform is None or not handle or not self.s.html or not confirmed:
             return self.handle(record)
         return self.profile_link(platform, handle)
 

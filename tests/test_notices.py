@@ -214,7 +214,7 @@ CASES = [
     Case(
         ChangeKind.NON_OFFICIAL_UPDATED,
         registry(moh(), non_official=[{**FAKE, "imitates": "moh"}]),
-        registry(moh(), non_official=[{**FAKE, "imitates": "moh", "reason": "flagged"}]),
+        registry(moh(), non_official=[{**FAKE, "imitates": "moh", "reason": "not_government"}]),
         "was updated: reason.",
         handles=["SaudiM0H"],
     ),
@@ -256,12 +256,12 @@ def test_every_change_kind_reads_in_every_language(case: Case, lang: Lang, html_
         assert expected(name, lang, html_mode) in text, name
     for handle in case.handles:
         assert f"@{handle}" in text
-        if lang == "ar":
-            assert f"{FSI}@{handle}{PDI}" in text
+        if lang == "ar":  # isolated: inert inside <code>, or the label of a link
+            assert f"{FSI}@{handle}{PDI}" in text or f"{FSI}<code>@{handle}</code>{PDI}" in text
     if lang != "ar":
         assert FSI not in text
     if html_mode:
-        assert tags(text) <= {"b", "i", "a"}
+        assert tags(text) <= {"b", "i", "a", "code"}
         assert NAME[lang] not in text and "&lt;b&gt;" in text
         assert "<script>" not in text and "<2>" not in text and "<press>" not in text
     if lang == "en" and html_mode:
@@ -300,10 +300,26 @@ def test_evidence_of_a_new_account_is_shown_and_unconfirmed_is_said() -> None:
 
 
 def test_the_new_official_handle_is_a_link_the_old_one_is_not() -> None:
+    old = registry(moh(accounts=[acc("SaudiMOH")]))
+    new = registry(
+        moh(accounts=[acc("SaudiMOH", status="former"), acc("SaudiMOH2", evidence=NEWER)])
+    )
+    changes = [c.as_dict() for c in diff_registries(old, new)]
+    text = render_change_notice(changes, new.entities[0], "en", True)
+    assert '<a href="https://x.com/SaudiMOH2">@SaudiMOH2</a>' in text
+    assert "<code>@SaudiMOH</code>" in text and 'x.com/SaudiMOH"' not in text
+
+
+def test_an_unconfirmed_new_handle_is_inert_and_only_an_impersonation_is_red() -> None:
     case = next(c for c in CASES if c.kind is ChangeKind.HANDLE_CHANGED)
     text = render_change_notice(case.changes(), case.entity(), "en", True)
-    assert '<a href="https://x.com/SaudiMOH2">@SaudiMOH2</a>' in text
-    assert 'x.com/SaudiMOH"' not in text
+    assert "<code>@SaudiMOH2</code>" in text and "x.com/SaudiMOH2" not in text
+    for reason, mark in [("impersonation", "⛔"), ("unverified", "⚠️"), ("not_government", "⚠️")]:
+        listed = registry(moh(), non_official=[{**FAKE, "imitates": "moh", "reason": reason}])
+        changes = [c.as_dict() for c in diff_registries(registry(moh()), listed)]
+        text = render_change_notice(changes, listed.entities[0], "en", True)
+        assert mark in text and (mark == "⛔") == ("⛔" in text), reason
+        assert ("NOT an official account" in text) == (reason == "impersonation")
 
 
 def test_the_most_important_changes_come_first() -> None:

@@ -15,7 +15,14 @@ from knowledge.render import FSI, PDI, render
 from knowledge.understand import Intent
 
 EVIDENCE = {
-    "sources": [{"kind": "dataset", "note": "<script>alert(1)</script> & co"}],
+    "sources": [
+        {
+            "kind": "official_website",
+            "url": "https://example.gov.sa/?a=1&b=<2>",
+            "title": {"en": "<script>alert(1)</script> & co"},
+        },
+        {"kind": "dataset", "note": "<script>repo aldhhmshi/Khatauat</script>"},
+    ],
     "checked": "2026-11",
     "confidence": "unconfirmed",
 }
@@ -59,8 +66,8 @@ def tags(html: str) -> set[str]:
 )
 def test_html_escapes_every_registry_string(engine: Engine, lang: str, question: str) -> None:
     html = render(engine.answer(question, lang=lang), html_mode=True)  # type: ignore[arg-type]
-    assert tags(html) <= {"b", "i", "a"}
-    assert "<script>" not in html
+    assert tags(html) <= {"b", "i", "a", "code"}
+    assert "<script>" not in html and "Khatauat" not in html
     assert "<Someone>" not in html
     assert "<b>الاختبار</b>" not in html and "<i>Authority</i>" not in html
 
@@ -85,7 +92,7 @@ def test_unconfirmed_data_is_labelled(engine: Engine) -> None:
 
 def test_an_old_spokesperson_record_says_how_old(engine: Engine) -> None:
     text = render(engine.answer("Test Authority spokesperson", lang="en"))
-    assert "As of 2021; this may have changed since." in text
+    assert "This information dates from 2021, more than two years ago: it may have" in text
     assert "press@example.gov.sa" in text
 
 
