@@ -1,6 +1,6 @@
 """Step 6, editorial: the periods of accounts, where the data dates them.
 
-The seed files rarely date an account itself; what they date is the body (renamed on
+The seed files rarely date an account itself; mostly they date the body (renamed on
 25 Feb 2020, restructured in Nov 2024...). ``decisions/account_dates.csv`` writes the
 periods that follow from such dates, each with its reason; a period for an account that
 is not on record fails the build.
