@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from apscheduler.triggers.cron import CronTrigger
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -19,8 +21,11 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.delivery import OutboxSender, Pace
+from bot.rate_limiter import QueueRateLimiter
+from bot.redis_budget import RedisBudget, RedisFloodGate
 from bot.registry_commands import ensure_imported
 from bot.registry_sync import sync_registry
+from bot.send_queue import Limits, SendQueue
 from bot.settings import Settings
 from db.engine import create_engine, migrate, session_factory
 from db.registry_events import RegistryWatcher
@@ -28,6 +33,7 @@ from db.registry_index import IndexCache
 from db.repositories.users import PreferenceRepository
 from handlers import conversation
 from handlers.context import SERVICES, Services
+from handlers.flood import SHARED_FLOOD
 from knowledge.i18n import N_, Messages
 from knowledge.understand import LANGUAGES
 
@@ -45,6 +51,10 @@ _ENGINE = "db_engine"
 _SETTINGS = "settings"
 _SENDER = "outbox_sender"
 _WATCHER = "registry_watcher"
+_QUEUE = "send_queue"
+_REDIS = "redis"
+PAID_WORKERS = 16
+"""Alerts in flight at once with paid broadcasts: 1,000/s at about 15 ms a message."""
 
 COMMANDS = (
     ("start", N_("Start and see examples")),
@@ -60,6 +70,18 @@ COMMANDS = (
 )
 
 
+def send_limits(settings: Settings) -> Limits:
+    """The send queue's limits, from the settings."""
+    return Limits(
+        per_second=settings.send_per_second,
+        alerts_per_second=settings.alerts_per_second,
+        chat_interval=settings.send_per_chat_interval,
+        group_per_minute=settings.send_group_per_minute,
+        max_age=settings.reply_max_age,
+        paid_alerts=settings.alerts_paid_broadcast,
+    )
+
+
 def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
@@ -69,8 +91,12 @@ def build_application(
     else comes from the settings."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    replica = uuid.uuid4().hex[:12]
+    queue = SendQueue(send_limits(settings), RedisBudget(redis, replica) if redis else None)
     builder = (
         ApplicationBuilder()
+        .rate_limiter(QueueRateLimiter(queue))
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
@@ -93,6 +119,12 @@ def build_application(
     )
     application.bot_data[_ENGINE] = engine
     application.bot_data[_SETTINGS] = settings
+    application.bot_data[_QUEUE] = queue
+    if redis is not None:
+        application.bot_data[_REDIS] = redis
+        application.bot_data[SHARED_FLOOD] = RedisFloodGate(
+            redis, application.bot_data[SERVICES].flood, replica
+        )
     application.bot_data[conversation.WINDOW] = dt.timedelta(minutes=settings.follow_up_minutes)
     handlers.register(application)
     return application
@@ -118,13 +150,17 @@ async def prepare(application: Application) -> None:  # type: ignore[type-arg]
         services.sessions,
         application.bot,
         index=lambda: services.index_cache.latest,
-        pace=Pace(settings.alerts_per_second, settings.alerts_per_chat_interval),
+        pace=Pace(
+            settings.alerts_per_second,
+            settings.alerts_per_chat_interval,
+            workers=PAID_WORKERS if settings.alerts_paid_broadcast else 1,
+            paid_broadcast=settings.alerts_paid_broadcast,
+        ),
+        queue=application.bot_data[_QUEUE],
     )
-    recovered = await sender.recover()
-    if recovered:
-        log.warning(
-            "%d alert(s) were being sent when the bot stopped: they are sent again", recovered
-        )
+    # A lone process (SQLite) takes back every row left `sending`; a replica, only those
+    # whose lease ran out (the others may be sending theirs).
+    await sender.recover(everything=engine.dialect.name == "sqlite")
     application.bot_data[_SENDER] = sender
     schedule_jobs(application, settings)
 
@@ -195,6 +231,9 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
         await watcher.stop()
     engine: AsyncEngine = application.bot_data[_ENGINE]
     await engine.dispose()
+    redis: Redis | None = application.bot_data.get(_REDIS)
+    if redis is not None:
+        await redis.aclose()
 
 
 def run(settings: Settings) -> int:

@@ -37,10 +37,22 @@ class Settings(BaseSettings):
     registry_path: Path | None = None
     """The registry a deployment imports; None means the registry bundled with Rasmi."""
     log_level: str = "INFO"
-    alerts_per_second: float = 25.0
-    """Overall pace of alert delivery; Telegram allows about 30/s, the rest is for replies."""
-    alerts_per_chat_interval: float = 1.0
+    alerts_per_second: float = Field(default=30.0, gt=0.0, le=1000.0)
+    """Cap of alerts a second; they only get what replies leave of SEND_PER_SECOND (with
+    ALERTS_PAID_BROADCAST, up to Telegram's 1,000/s, paid in Stars)."""
+    alerts_per_chat_interval: float = 1.05
     """Seconds between two alerts to one chat."""
+    alerts_paid_broadcast: bool = False
+    """Send alerts with allow_paid_broadcast: 0.1 Telegram Star per message over 30/s."""
+    send_per_second: float = Field(default=30.0, gt=0.0)
+    """The bot's budget of messages a second, replies and alerts together."""
+    send_per_chat_interval: float = Field(default=1.05, gt=0.0)
+    """Seconds between two messages to one chat (Telegram's 1 s, and 50 ms of jitter)."""
+    send_group_per_minute: float = Field(default=20.0, gt=0.0)
+    reply_max_age: float = Field(default=300.0, gt=0.0)
+    """Seconds a reply may wait for its turn (flood waits included) before it is given up."""
+    redis_url: str | None = None
+    """Redis shared by replicas: the send budget, flood waits and per-user flood control."""
     follow_up_minutes: float = Field(default=10.0, ge=0.0)
     """How long, in a private chat, a question that names no body ("and on Instagram?")
     is about the body of the last answer."""
@@ -63,6 +75,13 @@ class Settings(BaseSettings):
     """Requests one client may make to the web directory per minute."""
     telegram_bot_username: str | None = None
     """The bot's username, for the web pages' "follow on Telegram" links."""
+    report_salt: SecretStr | None = None
+    """Salt of the hashes that stand for citizens who report a handle; unset: the bot's
+    token, which is as secret and as stable."""
+    reports_per_day: int = Field(default=5, ge=1)
+    """Reports one citizen may file in 24 hours."""
+    report_review_threshold: int = Field(default=2, ge=1)
+    """Open reports after which answers say a handle is "reported, under review"."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -22,7 +22,7 @@ from handlers.keyboards import (
 )
 from handlers.language import choose_language, interface_language
 from handlers.questions import answer_question
-from handlers.sending import reply, with_retries
+from handlers.sending import reply
 from knowledge.engine import Engine
 from knowledge.i18n import Messages, supported
 from knowledge.links import HandleRef
@@ -38,31 +38,32 @@ async def button(update: Update, context: Context) -> None:
     action, value = parse(query.data)
     entity = services(context).engine.index.by_key(value)
     if action in (CARD, SPOKESPERSON) and entity is not None:
-        await with_retries(query.answer)
+        await query.answer()
         intent = Intent.SPOKESPERSON if action == SPOKESPERSON else Intent.OFFICIAL_ACCOUNTS
         await send_card(update, context, entity.id, intent)
     elif action == LANGUAGE and (lang := supported(value)) is not None:
         await choose_language(update, context, lang)
-        await with_retries(query.answer)
+        await query.answer()
         if query.message is not None:
             t = Messages(lang)
             text = t("From now on I will answer in English.")
-            await with_retries(lambda: query.edit_message_text(text))
+            await query.edit_message_text(text)
     elif action == FOLLOW and entity is not None:
-        await with_retries(query.answer)
+        await query.answer()
         await subscriptions.follow_button(update, context, entity.id)
     elif action == UNFOLLOW and value.isdigit():
-        await with_retries(query.answer)
+        await query.answer()
         await subscriptions.unfollow_button(update, context, int(value))
     elif action == DETAILS and query.message is not None and update.effective_message:
         renderer = Renderer(await interface_language(update, context), html_mode=True)
         sources = details(services(context).engine, renderer, value)
-        expired = None if sources else renderer.t("This button has expired. Please ask again.")
-        await with_retries(lambda: query.answer(expired))
+        await query.answer(
+            None if sources else renderer.t("This button has expired. Please ask again.")
+        )
         if sources:
             await reply(update.effective_message, sources)
     elif action == EXAMPLE and value.isdigit():
-        await with_retries(query.answer)
+        await query.answer()
         lang = await interface_language(update, context)
         questions = examples(lang)
         if int(value) < len(questions):
@@ -71,7 +72,7 @@ async def button(update: Update, context: Context) -> None:
         # A button from an older registry version, or data Rasmi never sent.
         t = Messages(await interface_language(update, context))
         expired = t("This button has expired. Please ask again.")
-        await with_retries(lambda: query.answer(expired))
+        await query.answer(expired)
         if query.message is not None and update.effective_message is not None:
             await reply(update.effective_message, expired)
 

@@ -12,6 +12,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
+SHARED_FLOOD = "shared_flood_gate"
+"""bot_data key of the flood control shared by replicas (bot/redis_budget.py), when
+REDIS_URL is set; without it, `Services.flood` counts in this process."""
+
 
 class Flood(Enum):
     OK = "ok"

@@ -10,9 +10,9 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from handlers.context import Context, services
-from handlers.flood import Flood
+from handlers.flood import SHARED_FLOOD, Flood
 from handlers.language import interface_language
-from handlers.sending import reply
+from handlers.sending import LostReply, reply
 from knowledge.i18n import Messages
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,8 @@ async def flood_gate(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    verdict = services(context).flood.check(user.id)
+    shared = context.bot_data.get(SHARED_FLOOD)
+    verdict = await shared.check(user.id) if shared else services(context).flood.check(user.id)
     if verdict is Flood.OK:
         return
     if (
@@ -59,7 +60,11 @@ async def on_error(update: object, context: Context) -> None:
         str(update)[:500] if update else "(no update)",
         exc_info=context.error,
     )
-    if not isinstance(update, Update) or update.effective_message is None:
+    if (
+        not isinstance(update, Update)
+        or update.effective_message is None
+        or isinstance(context.error, LostReply)  # its turn never came: another would not
+    ):
         return
     try:
         t = Messages(await interface_language(update, context))

@@ -9,7 +9,6 @@ from handlers.context import Context, services
 from handlers.keyboards import entity_keyboard
 from handlers.language import interface_language
 from handlers.questions import log_question
-from handlers.sending import with_retries
 from knowledge.answer import body_account
 from knowledge.registry.handles import display_handle
 from knowledge.render import Renderer
@@ -25,7 +24,7 @@ async def inline_query(update: Update, context: Context) -> None:
         return
     text = query.query.strip()
     if not text:
-        await with_retries(lambda: query.answer([], cache_time=CACHE_SECONDS))
+        await query.answer([], cache_time=CACHE_SECONDS)
         return
     engine = services(context).engine
     # A shared card is read in another chat: it is written in the user's chosen language,
@@ -73,5 +72,5 @@ async def inline_query(update: Update, context: Context) -> None:
         )
     # Personal: the results follow the language the user chose, so Telegram must not hand
     # them to another user who sends the same query.
-    await with_retries(lambda: query.answer(results, cache_time=CACHE_SECONDS, is_personal=True))
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
     log_question(context, answer, "inline")

@@ -1,26 +1,14 @@
-"""Sending answers: split to Telegram's 4096 characters, retried on flood waits and
-network errors without holding up any other chat."""
+"""Sending answers: split to Telegram's 4096 characters. Every send waits for its turn
+in the bot's send queue (bot/rate_limiter.py), which also waits out flood waits and
+retries: a handler just sends."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
-from collections.abc import Awaitable, Callable
-from functools import partial
-from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, NetworkError, RetryAfter
-
-log = logging.getLogger(__name__)
-
-MAX_RETRIES = 3
-MAX_WAIT = 60.0
-"""A flood wait longer than this is not worth keeping a user waiting for: give up."""
-
-T = TypeVar("T")
+from telegram.error import RetryAfter
 
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -47,26 +35,9 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return pieces
 
 
-async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
-    """Runs one Bot API call, waiting out RetryAfter and retrying network errors with
-    backoff. Only this chat's reply waits; concurrent updates go on (BadRequest is a
-    NetworkError subclass in PTB, and is never retried)."""
-    for attempt in range(MAX_RETRIES + 1):
-        try:
-            return await call()
-        except RetryAfter as exc:
-            seconds = retry_after_seconds(exc)
-            if attempt == MAX_RETRIES or seconds > MAX_WAIT:
-                raise
-            log.warning("flood wait of %.0f s from Telegram; retrying", seconds)
-            await asyncio.sleep(seconds)
-        except BadRequest:
-            raise
-        except NetworkError:  # TimedOut included
-            if attempt == MAX_RETRIES:
-                raise
-            await asyncio.sleep(0.5 * 2**attempt)
-    raise AssertionError("unreachable")
+class LostReply(Exception):
+    """A reply waited for its turn longer than REPLY_MAX_AGE (flood waits included) and
+    was given up; bot/rate_limiter.py logs and counts it."""
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -84,7 +55,5 @@ async def reply(
     sent = message
     for position, piece in enumerate(pieces):
         markup = keyboard if position == len(pieces) - 1 else None
-        sent = await with_retries(
-            partial(message.reply_text, piece, reply_markup=markup, do_quote=False)
-        )
+        sent = await message.reply_text(piece, reply_markup=markup, do_quote=False)
     return sent

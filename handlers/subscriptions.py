@@ -11,7 +11,7 @@ from db.repositories.alerts import ALL, ENTITY, EVERYTHING, KIND, AlertRepositor
 from handlers.context import Context, services
 from handlers.keyboards import FOLLOW, UNFOLLOW, data
 from handlers.language import interface_language
-from handlers.sending import reply, with_retries
+from handlers.sending import reply
 from knowledge.answer import Answer
 from knowledge.i18n import Messages
 from knowledge.registry.schema import Entity, EntityKind
@@ -262,7 +262,7 @@ async def _may_manage(update: Update, context: Context) -> bool:
     if chat.type == ChatType.PRIVATE:
         return True
     try:
-        member = await with_retries(lambda: chat.get_member(user.id))
+        member = await chat.get_member(user.id)
     except TelegramError:
         return False
     if member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):

@@ -684,13 +684,16 @@ def format_text(
 
 
 class _Bucket:
-    """A token bucket: ``rate`` messages per second, a burst of one second's worth (>= 1)."""
+    """A token bucket: ``rate`` messages per second, a burst of ``capacity`` (one second's
+    worth, at least one, unless given), and the flood wait Telegram imposed on it."""
 
-    def __init__(self, rate: float, now: float) -> None:
+    def __init__(self, rate: float, now: float, capacity: float | None = None) -> None:
         self.rate = rate
-        self.capacity = max(1.0, rate)
+        self.capacity = capacity if capacity is not None else max(1.0, rate)
         self.tokens = self.capacity
         self.stamp = now
+        self.flood_until = 0.0
+        self.flood_length = 0
 
     def wait(self, now: float) -> float:
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
@@ -699,6 +702,11 @@ class _Bucket:
 
     def take(self) -> None:
         self.tokens -= 1
+
+    def flood(self, now: float, retry_after: int) -> None:
+        """A 429 was answered: sends stay refused for ``retry_after`` seconds."""
+        self.flood_length = retry_after
+        self.flood_until = now + retry_after
 
 
 @dataclass
@@ -759,6 +767,7 @@ def busiest_second(times: Iterable[float]) -> int:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # a burst of bots' connections is not refused (the default is 5)
 
     def __init__(self, api: BotApiServer, port: int) -> None:
         self.api = api
@@ -909,7 +918,9 @@ class BotApiServer:
     """Telegram's Bot API on 127.0.0.1 for one bot token; see the module docstring.
 
     Shape the world: ``user``, ``group``, ``channel``, ``block``/``unblock``, ``migrate``,
-    ``fail_next``, and the ``global_rate``/``per_chat_rate`` flood limits.
+    ``fail_next``, and the flood limits: ``global_rate``, ``per_chat_rate``, ``group_rate``
+    (per group chat), ``paid_rate`` (with ``allow_paid_broadcast``), ``flood_restart`` (a
+    send inside a flood wait restarts it, as on Telegram).
     Act as users: ``send_text``, ``send_command``, ``forward``, ``press``, ``inline``,
     ``edited``, ``channel_post``, ``sticker``, ``photo`` (each returns the Update).
     See what the bot did: ``calls``, ``sent()``, ``markup()``, ``attempts`` (sendMessage
@@ -928,6 +939,9 @@ class BotApiServer:
         *,
         global_rate: float | None = None,
         per_chat_rate: float | None = None,
+        group_rate: float | None = None,
+        paid_rate: float = 1000.0,
+        flood_restart: bool = True,
         privacy_mode: bool = True,
         webhook_attempts: int = 4,
         webhook_backoff: float = 0.05,
@@ -950,6 +964,9 @@ class BotApiServer:
         self.privacy_mode = privacy_mode
         self.global_rate = global_rate
         self.per_chat_rate = per_chat_rate
+        self.group_rate = group_rate
+        self.paid_rate = paid_rate
+        self.flood_restart = flood_restart
         self.webhook_attempts = webhook_attempts
         self.webhook_backoff = webhook_backoff
 
@@ -963,6 +980,8 @@ class BotApiServer:
         self.calls: list[Call] = []
         self.attempts: list[Attempt] = []
         self.too_many_requests = 0
+        self.restarted_floods = 0  # 429s for a send inside a flood wait (which restarted it)
+        self.paid_messages = 0  # accepted with allow_paid_broadcast: 0.1 Star each
         self.errors: list[Exception] = []  # exceptions inside the server: always a bug here
         self.callback_answers: dict[str, JSONDict] = {}
         self.inline_answers: dict[str, JSONDict] = {}
@@ -990,6 +1009,8 @@ class BotApiServer:
         self._faults: dict[str, list[_Fault]] = {}
         self._global_bucket: _Bucket | None = None
         self._chat_buckets: dict[int, _Bucket] = {}
+        self._group_buckets: dict[int, _Bucket] = {}
+        self._paid_bucket: _Bucket | None = None
         self._webhook_error: tuple[int, str] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -1627,25 +1648,64 @@ class BotApiServer:
             }[chat["type"]]
             raise ApiError(403, f"Forbidden: {reason}")
 
-    def _rate_limit(self, chat_id: int) -> None:
-        """Telegram's flood control for sends: 429 with retry_after when over the pace."""
+    def _rate_limit(self, chat_id: int, paid: bool = False) -> None:
+        """Telegram's flood control for sends: 429 with retry_after when over the pace.
+
+        A 429 starts a flood wait on the limit that was exceeded (the bot's, or the chat's):
+        every send it covers is refused, and a send inside it starts it again from the
+        beginning, so a client that does not wait ``retry_after`` never gets through.
+        Groups (negative ids) have ``group_rate`` as well; a paid broadcast
+        (``allow_paid_broadcast``) is held to ``paid_rate`` instead of ``global_rate``.
+        """
         now = time.monotonic()
         buckets: list[_Bucket] = []
-        if self.global_rate:
-            if self._global_bucket is None:
-                self._global_bucket = _Bucket(self.global_rate, now)
-            buckets.append(self._global_bucket)
+        overall = self._global_bucket_for(paid, now)
+        if overall is not None:
+            buckets.append(overall)
         if self.per_chat_rate:
             bucket = self._chat_buckets.get(chat_id)
             if bucket is None:
                 bucket = self._chat_buckets[chat_id] = _Bucket(self.per_chat_rate, now)
             buckets.append(bucket)
-        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if self.group_rate and chat_id < 0:
+            group = self._group_buckets.get(chat_id)
+            if group is None:
+                group = self._group_buckets[chat_id] = _Bucket(
+                    self.group_rate, now, capacity=max(1.0, self.group_rate * 60)
+                )
+            buckets.append(group)
+        flooded = [bucket for bucket in buckets if bucket.flood_until > now]
+        if flooded and self.flood_restart:
+            for bucket in flooded:
+                bucket.flood(now, bucket.flood_length)
+            self.too_many_requests += 1
+            self.restarted_floods += 1
+            raise too_many_requests(max(bucket.flood_length for bucket in flooded))
+        waits = [(bucket.wait(now), bucket) for bucket in buckets]
+        wait = max((seconds for seconds, _ in waits), default=0.0)
         if wait > 0:
             self.too_many_requests += 1
-            raise too_many_requests(max(1, math.ceil(wait)))
+            retry_after = max(1, math.ceil(wait))
+            for seconds, bucket in waits:
+                if seconds > 0:
+                    bucket.flood(now, retry_after)
+            raise too_many_requests(retry_after)
         for bucket in buckets:
             bucket.take()
+        if paid:
+            self.paid_messages += 1
+
+    def _global_bucket_for(self, paid: bool, now: float) -> _Bucket | None:
+        """The bot's overall bucket: the free one, or the paid broadcast's."""
+        if paid:
+            if self._paid_bucket is None:
+                self._paid_bucket = _Bucket(self.paid_rate, now)
+            return self._paid_bucket
+        if not self.global_rate:
+            return None
+        if self._global_bucket is None:
+            self._global_bucket = _Bucket(self.global_rate, now)
+        return self._global_bucket
 
     def _check_markup(self, markup: Any) -> JSONDict | None:
         if markup is None or markup == "":
@@ -1740,29 +1800,70 @@ class BotApiServer:
     # -- webhook delivery -----------------------------------------------------------------
 
     def _webhook_loop(self) -> None:
-        """Delivers queued updates to the webhook one at a time, in order, like Telegram.
+        """Delivers queued updates to the webhook, like Telegram: over up to
+        ``max_connections`` (setWebhook's, 40 by default) connections at once, so an
+        update is not held up by the one before it unless there is only one connection.
 
         A failed delivery (no answer, or a status other than 2xx) is retried with a growing
         pause; after ``webhook_attempts`` Telegram gives up on the update, and so does this.
         """
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        attempts: dict[int, int] = {}
+        workers: list[threading.Thread] = []
+        in_flight: set[int] = set()
         while True:
             with self._cond:
-                while not self._stopping and not (self.webhook and self._updates):
+                while not self._stopping and not (
+                    self.webhook and len(workers) < self._webhook_connections()
+                ):
                     self._cond.wait()
                 if self._stopping:
-                    return
-                assert self.webhook is not None
-                hook = dict(self.webhook)
-                update = copy.deepcopy(self._updates[0])
-            update_id = update["update_id"]
-            headers = {"Content-Type": "application/json"}
-            if hook.get("secret_token"):
-                headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
-            request = urllib.request.Request(
-                hook["url"], data=json.dumps(update).encode("utf-8"), headers=headers
+                    break
+            worker = threading.Thread(
+                target=self._webhook_worker, args=(in_flight,), name="bot-api-hook", daemon=True
             )
+            workers.append(worker)
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=5)
+
+    def _webhook_connections(self) -> int:
+        return int((self.webhook or {}).get("max_connections") or 40)
+
+    def _webhook_worker(self, in_flight: set[int]) -> None:
+        """One connection's loop: the oldest update no other connection is delivering."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            with self._cond:
+                update: JSONDict | None = None
+                while not self._stopping:
+                    if self.webhook:
+                        update = next(
+                            (u for u in self._updates if u["update_id"] not in in_flight), None
+                        )
+                        if update is not None:
+                            break
+                    self._cond.wait()
+                if self._stopping or update is None:
+                    return
+                in_flight.add(update["update_id"])
+                hook = dict(self.webhook or {})
+                update = copy.deepcopy(update)
+            try:
+                self._deliver_to_webhook(opener, hook, update)
+            finally:
+                with self._cond:
+                    in_flight.discard(update["update_id"])
+                    self._cond.notify_all()
+
+    def _deliver_to_webhook(
+        self, opener: urllib.request.OpenerDirector, hook: JSONDict, update: JSONDict
+    ) -> None:
+        update_id = update["update_id"]
+        headers = {"Content-Type": "application/json"}
+        if hook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+        body = json.dumps(update).encode("utf-8")
+        for tries in range(1, self.webhook_attempts + 1):
+            request = urllib.request.Request(hook["url"], data=body, headers=headers)
             outcome: int | str
             message = ""
             try:
@@ -1777,17 +1878,13 @@ class BotApiServer:
             with self._cond:
                 self.webhook_deliveries.append((update_id, outcome))
                 delivered = isinstance(outcome, int) and 200 <= outcome < 300
-                tries = attempts.get(update_id, 0) + 1
-                attempts[update_id] = tries
                 if not delivered:
                     self._webhook_error = (int(time.time()), message)
-                if delivered or tries >= self.webhook_attempts:
-                    if self._updates and self._updates[0]["update_id"] == update_id:
-                        self._updates.pop(0)
-                    attempts.pop(update_id, None)
-                else:
-                    self._cond.wait(self.webhook_backoff * 2 ** (tries - 1))
-                self._cond.notify_all()
+                if delivered or tries >= self.webhook_attempts or self._stopping:
+                    self._updates = [u for u in self._updates if u["update_id"] != update_id]
+                    self._cond.notify_all()
+                    return
+                self._cond.wait(self.webhook_backoff * 2 ** (tries - 1))
 
 
 @dataclass
@@ -1928,7 +2025,7 @@ def _send_message(server: BotApiServer, params: JSONDict) -> JSONDict:
     text, entities = server._format(params)
     markup = server._check_markup(params.get("reply_markup"))
     replied = server._reply_target(chat, params)
-    server._rate_limit(chat["id"])
+    server._rate_limit(chat["id"], paid=bool(params.get("allow_paid_broadcast")))
     content: JSONDict = {"text": text}
     if entities:
         content["entities"] = entities

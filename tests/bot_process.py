@@ -44,14 +44,15 @@ def bot_environment(server: BotApiServer, database_url: str, **extra: str) -> di
 
 
 def start_bot(
-    server: BotApiServer, database_url: str, log: Path, **extra: str
+    server: BotApiServer, database_url: str, log: Path, cpu: int | None = None, **extra: str
 ) -> subprocess.Popen[bytes]:
     """``python -m bot.cli run`` as a deployment starts it (see `bot_environment`), in the
     folder of ``log`` (a test's own, so no stray ``.env`` is read), stdout and stderr into
-    ``log``."""
+    ``log``; pinned to core ``cpu`` when given (benchmarks: one replica, one core)."""
+    pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
     with log.open("wb") as log_file:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
+            [*pin, sys.executable, "-m", "bot.cli", "run"],
             cwd=log.parent,
             env=bot_environment(server, database_url, **extra),
             stdin=subprocess.DEVNULL,

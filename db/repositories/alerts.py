@@ -31,10 +31,6 @@ EVERYTHING = "*"
 _CHUNK = 500
 
 
-class StaleRows(Exception):
-    """Outbox rows changed state since they were read."""
-
-
 @dataclass(frozen=True)
 class Reader:
     """A subscriber as delivery needs it."""
@@ -368,69 +364,91 @@ class AlertRepository:
 
     # Delivery
 
-    async def recover(self) -> int:
-        """At start: rows left `sending` by a crash go back to the queue. Their message may
-        or may not have reached the chat; resending is the documented policy."""
+    async def recover(self, claimed_before: dt.datetime | None = None) -> int:
+        """Rows left `sending` by a crash go back to the queue, in their place: all of
+        them (a single process at start), or those claimed before `claimed_before` (their
+        lease ran out: the replica that claimed them died, as a live one marks its rows
+        within seconds). Their message may or may not have reached the chat; resending is
+        the documented policy."""
+        statement = update(OUTBOX).where(OUTBOX.c.state == SENDING)
+        if claimed_before is not None:
+            statement = statement.where(OUTBOX.c.sent_at < claimed_before)
         result = await self._run(
-            update(OUTBOX)
-            .where(OUTBOX.c.state == SENDING)
-            .values(state=QUEUED, last_error="interrupted while sending; resent")
+            statement.values(
+                state=QUEUED, sent_at=None, last_error="interrupted while sending; resent"
+            )
         )
         return int(result.rowcount or 0)
 
-    async def due(
+    async def claim_next(
         self,
         now: dt.datetime,
-        limit: int,
         skip_chats: Iterable[int] = (),
         served_import: int | None = None,
     ) -> list[Due]:
-        """Rows whose time has come, oldest first, leaving out chats that must wait and,
-        with `served_import`, the notices of imports the sender's answers do not serve
-        yet (an alert never announces what the bot would still deny)."""
-        skip = list(skip_chats)
-        query = (
-            _served(_DUE_COLUMNS, served_import)
+        """Claims the oldest due row (and, for a digest, the chat's other due digest rows):
+        marks it `sending`, claimed at `now` (in `sent_at`, until it is sent: the lease
+        `recover` goes by) and returns it, or [] when nothing is due. On PostgreSQL the
+        row is picked FOR UPDATE SKIP LOCKED, so replicas claiming at the same moment
+        each get a different row and none waits; SQLite has one writer at a time (and
+        one bot process)."""
+        skip = list(skip_chats)[:_CHUNK]
+        pick = (
+            _served(select(OUTBOX.c.id, OUTBOX.c.chat_id, OUTBOX.c.digest), served_import)
+            .select_from(OUTBOX.join(NOTICE, NOTICE.c.id == OUTBOX.c.notice_id))
             .where(OUTBOX.c.state == QUEUED, OUTBOX.c.next_attempt_at <= now)
             .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
-            .limit(limit)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=OUTBOX)
         )
         if skip:
-            query = query.where(OUTBOX.c.chat_id.not_in(skip[:_CHUNK]))
-        return [Due(*row) for row in await self._rows(query)]
-
-    async def digest_rows(
-        self, chat_id: int, now: dt.datetime, served_import: int | None = None
-    ) -> list[Due]:
-        """All of a chat's digest rows that are due, to send as one message."""
-        rows = await self._rows(
-            _served(_DUE_COLUMNS, served_import).where(
-                OUTBOX.c.chat_id == chat_id,
-                OUTBOX.c.digest.is_(True),
-                OUTBOX.c.state == QUEUED,
-                OUTBOX.c.next_attempt_at <= now,
-            ).order_by(OUTBOX.c.id)
+            pick = pick.where(OUTBOX.c.chat_id.not_in(skip))
+        first = await self._one(pick)
+        if first is None:
+            return []
+        ids = [first.id]
+        if first.digest:
+            more = (
+                _served(select(OUTBOX.c.id), served_import)
+                .select_from(OUTBOX.join(NOTICE, NOTICE.c.id == OUTBOX.c.notice_id))
+                .where(
+                    OUTBOX.c.chat_id == first.chat_id,
+                    OUTBOX.c.digest.is_(True),
+                    OUTBOX.c.state == QUEUED,
+                    OUTBOX.c.next_attempt_at <= now,
+                    OUTBOX.c.id != first.id,
+                )
+                .with_for_update(skip_locked=True, of=OUTBOX)
+            )
+            ids += [row.id for row in await self._rows(more)]
+        await self._run(
+            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(state=SENDING, sent_at=now)
         )
+        rows = await self._rows(_DUE_COLUMNS.where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id))
         return [Due(*row) for row in rows]
 
-    async def claim(self, ids: Sequence[int]) -> int:
-        """Marks queued rows `sending` and returns their chat id as it is now (a group may
-        have migrated since they were read). Raises StaleRows when any of them is no
-        longer queued (cancelled because the chat blocked the bot, say), so the caller's
-        transaction rolls back and nothing is sent."""
-        claimed = await self._rows(
-            update(OUTBOX)
-            .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.state == QUEUED)
-            .values(state=SENDING)
-            .returning(OUTBOX.c.chat_id)
+    async def backlog(self, now: dt.datetime) -> tuple[int, int, int]:
+        """(rows due now, rows due later, rows sent in the last minute): how much is left
+        and how fast it is going, over every replica."""
+        due = queued = 0
+        for is_due, count in await self._rows(
+            select(OUTBOX.c.next_attempt_at <= now, func.count())
+            .where(OUTBOX.c.state.in_([QUEUED, SENDING]))
+            .group_by(OUTBOX.c.next_attempt_at <= now)
+        ):
+            if is_due:
+                due += count
+            else:
+                queued += count
+        minute = now - dt.timedelta(minutes=1)
+        sent = await self._one(
+            select(func.count()).where(OUTBOX.c.state == SENT, OUTBOX.c.sent_at >= minute)
         )
-        chats = {row.chat_id for row in claimed}
-        if len(claimed) != len(ids) or len(chats) != 1:
-            raise StaleRows(ids)
-        chat_id: int = chats.pop()
-        return chat_id
+        return due, queued, int(sent[0] if sent else 0)
 
     async def mark(self, ids: Sequence[int], state: str, **values: Any) -> None:
+        if state == QUEUED:
+            values.setdefault("sent_at", None)  # no longer claimed
         await self._run(
             update(OUTBOX).where(OUTBOX.c.id.in_(list(ids))).values(state=state, **values)
         )
