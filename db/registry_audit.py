@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.repositories.registry import EntityPage, RegistryRepository
 from knowledge.registry.audit import DEFAULT_MAX_AGE_DAYS, Audit, AuditReport
+from knowledge.registry.validation import paused_gc
 
 
 async def audit_stored(
@@ -25,7 +26,8 @@ async def audit_stored(
     audit = Audit(today, max_age_days)
 
     def add_page(page: EntityPage) -> None:
-        audit.add_entities(page.models())
+        with paused_gc():  # synchronous work only, with no await inside
+            audit.add_entities(page.models())
 
     async with sessions() as session:
         repository = RegistryRepository(session)

@@ -11,7 +11,9 @@ LAST day it may mean (2025 -> 2025-12-31), so a record is called old only when i
 is.
 
 The audit is built to stream: `Audit.add_entity` takes one entity at a time, so the
-database's pages or a 100,000-entity file never have to be held twice.
+database's pages or a 100,000-entity file never have to be held twice. The cyclic garbage
+collector is paused during a pass (`paused_gc`): with a large registry alive, its scans
+took 90% of the audit's time.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from knowledge.registry.schema import (
     Registry,
     Spokesperson,
 )
+from knowledge.registry.validation import paused_gc
 
 DEFAULT_MAX_AGE_DAYS = 365
 """Evidence checked longer ago than this is stale."""
@@ -242,7 +245,8 @@ def audit_registry(
     registry: Registry, today: dt.date, max_age_days: int = DEFAULT_MAX_AGE_DAYS
 ) -> AuditReport:
     """The findings of a whole registry."""
-    return Audit(today, max_age_days).add_registry(registry)
+    with paused_gc():  # a bulk pass over objects that all stay alive: see `paused_gc`
+        return Audit(today, max_age_days).add_registry(registry)
 
 
 def _person_name(person: Spokesperson) -> str:
