@@ -270,3 +270,31 @@ class PolicyRow(SQLModel, table=True):
     body: dict[str, Any] = _json()
     sources: list[dict[str, Any]] = _json()
     updated: str = Field(max_length=10)
+
+
+class CitizenReportRow(SQLModel, table=True):
+    """A citizen's report that a handle impersonates a government body. The reporter is
+    kept only as a salted hash: enough to refuse a second report of one handle and to
+    count a day's reports, never enough to tell who it was."""
+
+    __tablename__ = "citizen_report"
+    __table_args__ = (
+        UniqueConstraint("platform", "handle_key", "reporter", name="uq_citizen_report"),
+        Index("ix_citizen_report_reporter_at", "reporter", "at"),
+        Index("ix_citizen_report_status_handle", "status", "platform", "handle_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    platform: str = Field(max_length=20)
+    handle: str = Field(max_length=120)
+    handle_key: str = Field(max_length=120)
+    note: str | None = Field(default=None, max_length=300)
+    lang: str = Field(max_length=5)
+    reporter: str = Field(max_length=64)
+    """HMAC-SHA-256 of the Telegram user id with the deployment's salt, in hex."""
+    status: str = Field(max_length=10)
+    """open, accepted or dismissed."""
+    decided_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )

@@ -17,7 +17,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin_audit, buttons, commands, guards, inline, questions, subscriptions
+from handlers import (
+    admin_audit,
+    buttons,
+    commands,
+    guards,
+    inline,
+    questions,
+    report_buttons,
+    reports,
+    subscriptions,
+)
 
 GUARDS = -1
 ANSWERS = 0
@@ -53,6 +63,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ("status", subscriptions.status),
         ("notice", subscriptions.notice),
         ("audit", admin_audit.audit),
+        ("report", reports.report),
+        ("reports", reports.reports),
     ):
         application.add_handler(CommandHandler(name, callback), group=ANSWERS)
     application.add_handler(
@@ -85,6 +97,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         group=ANSWERS,
     )
     application.add_handler(MessageHandler(_UNREADABLE, guards.unreadable), group=ANSWERS)
+    application.add_handler(
+        CallbackQueryHandler(reports.button, pattern=report_buttons.PATTERN), group=ANSWERS
+    )
     application.add_handler(CallbackQueryHandler(buttons.button), group=ANSWERS)
     application.add_handler(InlineQueryHandler(inline.inline_query), group=ANSWERS)
     application.add_error_handler(guards.on_error)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
-from handlers.reports import report_rows
+from handlers.report_buttons import report_rows
 from knowledge.answer import Answer, Verification, body_accounts
 from knowledge.index import RegistryIndex
 from knowledge.registry.handles import Platform, profile_url

@@ -16,7 +16,7 @@ from telegram import (
 )
 
 from db.repositories.questions import LoggedQuestion
-from handlers import conversation
+from handlers import conversation, reports
 from handlers.context import Context, services
 from handlers.keyboards import answer_keyboard
 from handlers.language import chosen_language, interface_language
@@ -54,6 +54,7 @@ async def answer_question(
         subject = conversation.subject(topic, engine.index)
         answer = engine.answer(text, chosen, intent, fallback, subject)
     rendered = Renderer(answer.lang, html_mode=True).render(answer)
+    rendered += await reports.review_note(context, answer)
     sent = await reply(message, rendered, answer_keyboard(answer, engine.index, answer.lang))
     conversation.remember(context, sent, answer, engine.index)
     log_question(context, answer, source)
