@@ -122,6 +122,11 @@ def test_downloads_are_the_current_registry(client: TestClient) -> None:
 def test_policies_and_about(client: TestClient) -> None:
     policies = client.get("/en/policies").text
     assert "<h1>Policies and standards</h1>" in policies
+    assert "Reporting an account that impersonates a body on X" in policies
+    assert 'href="https://help.twitter.com/en/rules-and-policies/twitter-impersonation-policy"' in (
+        policies
+    )
+    assert "الإبلاغ عن حساب ينتحل صفة جهة على إكس" in client.get("/ar/policies").text
     about = client.get("/fr/about").text
     assert 'href="/data/registry.csv"' in about and 'href="/fr/feed.atom"' in about
 
