@@ -32,6 +32,7 @@ from db.registry_events import RegistryWatcher
 from db.registry_index import IndexCache
 from db.repositories.users import PreferenceRepository
 from handlers import conversation
+from handlers.backlog import ALERTS_CAP
 from handlers.context import SERVICES, Services
 from handlers.flood import SHARED_FLOOD
 from knowledge.i18n import N_, Messages
@@ -120,6 +121,7 @@ def build_application(
     application.bot_data[_ENGINE] = engine
     application.bot_data[_SETTINGS] = settings
     application.bot_data[_QUEUE] = queue
+    application.bot_data[ALERTS_CAP] = queue.limits.alerts_cap
     if redis is not None:
         application.bot_data[_REDIS] = redis
         application.bot_data[SHARED_FLOOD] = RedisFloodGate(

@@ -155,7 +155,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         return asyncio.run(ask_commands.ask(settings, args.question, args.lang, args.json))
     if args.command == "notice" and args.action == "status":
-        return asyncio.run(notice_commands.status(settings.database_url, args.json))
+        from bot.app import send_limits
+
+        cap = send_limits(settings).alerts_cap
+        return asyncio.run(notice_commands.status(settings.database_url, args.json, cap))
     if args.command == "notice":
         return asyncio.run(
             notice_commands.schedule(settings.database_url, args.at, args.entity, args.text_file)

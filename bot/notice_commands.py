@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
 from db.engine import open_database
 from db.repositories.alerts import AlertRepository, send_time
 from db.repositories.registry import RegistryRepository
+from handlers.backlog import backlog_text
+from knowledge.i18n import Messages
 from knowledge.understand import LANGUAGES
 
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -16,18 +20,24 @@ MAX_TEXT = 3500
 """Leaves room in Telegram's 4096 characters for the notice's header."""
 
 
-async def status(database_url: str, as_json: bool) -> int:
-    """Queued, sent, failed and cancelled alerts, and active and deactivated subscribers."""
+async def status(database_url: str, as_json: bool, alerts_cap: float) -> int:
+    """Queued, sent, failed and cancelled alerts, active and deactivated subscribers, and
+    the backlog with when it will be done (at `alerts_cap` a second if nothing went out
+    in the last minute)."""
+    now = dt.datetime.now(dt.UTC)
     async with open_database(database_url) as sessions, sessions() as session:
         counts = await AlertRepository(session).status()
+        backlog = await AlertRepository(session).backlog(now)
     if as_json:
-        print(json.dumps(counts))
+        seconds = backlog.seconds_left(alerts_cap) if backlog.due else 0.0
+        print(json.dumps({**counts, **dataclasses.asdict(backlog), "seconds_left": seconds}))
         return EXIT_OK
     print(
         f"Alerts: {counts['queued']} queued, {counts['sending']} sending, {counts['sent']} sent, "
         f"{counts['failed']} failed, {counts['cancelled']} cancelled.\n"
         f"Subscribers: {counts['subscribers_active']} active, "
-        f"{counts['subscribers_deactivated']} deactivated."
+        f"{counts['subscribers_deactivated']} deactivated.\n"
+        + backlog_text(Messages("en"), backlog, alerts_cap, now)
     )
     return EXIT_OK
 

@@ -67,6 +67,14 @@ class Limits:
     tolerance: int = 3
     """Slots a late sender may catch up at once (kept below Telegram's own burst)."""
 
+    @property
+    def alerts_cap(self) -> float:
+        """The most alerts a second can reach: their own cap, within the bot's budget
+        unless they are paid broadcasts."""
+        if self.paid_alerts:
+            return self.alerts_per_second
+        return min(self.per_second, self.alerts_per_second)
+
 
 class Budget(Protocol):
     """Where the bot's slots and its flood wait are kept: in this process, or shared."""

@@ -3,11 +3,14 @@ button on cards; and the admins' /status and /notice."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from db.repositories.alerts import ALL, ENTITY, EVERYTHING, KIND, AlertRepository, send_time
+from handlers.backlog import ALERTS_CAP, DEFAULT_CAP, backlog_text
 from handlers.context import Context, services
 from handlers.keyboards import FOLLOW, UNFOLLOW, data
 from handlers.language import interface_language
@@ -182,8 +185,11 @@ async def status(update: Update, context: Context) -> None:
     if message is None or not await _admin(update, context):
         return
     t = Messages(await interface_language(update, context))
+    now = dt.datetime.now(dt.UTC)
     async with services(context).sessions() as session:
         counts = await AlertRepository(session).status()
+        backlog = await AlertRepository(session).backlog(now)
+    cap = float(context.bot_data.get(ALERTS_CAP, DEFAULT_CAP))
     await reply(
         message,
         t(
@@ -196,7 +202,9 @@ async def status(update: Update, context: Context) -> None:
             cancelled=counts["cancelled"],
             active=counts["subscribers_active"],
             deactivated=counts["subscribers_deactivated"],
-        ),
+        )
+        + "\n"
+        + backlog_text(t, backlog, cap, now),
     )
 
 

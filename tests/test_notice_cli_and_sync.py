@@ -65,6 +65,10 @@ def test_schedule_and_status(
         "cancelled": 0,
         "subscribers_active": 0,
         "subscribers_deactivated": 0,
+        "due": 0,
+        "later": 0,
+        "sent_last_minute": 0,
+        "seconds_left": 0.0,
     }
 
 

@@ -115,6 +115,22 @@ def next_digest_time(now: dt.datetime, hour: int) -> dt.datetime:
     return today if today > now else today + dt.timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What is left in the outbox, and how fast it went in the last minute."""
+
+    due: int
+    """Rows queued (or being sent) whose time has come."""
+    later: int
+    """Rows scheduled for later (digests, maintainers' messages, retries)."""
+    sent_last_minute: int
+
+    def seconds_left(self, cap: float) -> float:
+        """At the last minute's pace, or at `cap` a second when nothing went out in it."""
+        per_second = self.sent_last_minute / 60 if self.sent_last_minute else cap
+        return self.due / per_second
+
+
 class AlertRepository:
     def __init__(self, session: AsyncSession):
         self._session = session
@@ -427,9 +443,8 @@ class AlertRepository:
         rows = await self._rows(_DUE_COLUMNS.where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id))
         return [Due(*row) for row in rows]
 
-    async def backlog(self, now: dt.datetime) -> tuple[int, int, int]:
-        """(rows due now, rows due later, rows sent in the last minute): how much is left
-        and how fast it is going, over every replica."""
+    async def backlog(self, now: dt.datetime) -> Backlog:
+        """How much is left and how fast it is going, over every replica."""
         due = queued = 0
         for is_due, count in await self._rows(
             select(OUTBOX.c.next_attempt_at <= now, func.count())
@@ -444,7 +459,7 @@ class AlertRepository:
         sent = await self._one(
             select(func.count()).where(OUTBOX.c.state == SENT, OUTBOX.c.sent_at >= minute)
         )
-        return due, queued, int(sent[0] if sent else 0)
+        return Backlog(due, queued, int(sent[0] if sent else 0))
 
     async def mark(self, ids: Sequence[int], state: str, **values: Any) -> None:
         if state == QUEUED:
