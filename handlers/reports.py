@@ -141,7 +141,8 @@ async def reports(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not await _admin(update, context):
         return
-    t = Messages(await interface_language(update, context))
+    lang = await interface_language(update, context)
+    t = Messages(lang)
     async with services(context).sessions() as session:
         pending = await ReportRepository(session).pending()
     if not pending:
@@ -153,7 +154,7 @@ async def reports(update: Update, context: Context) -> None:
             "{handle} on {platform}: {n} reports",
             item.count,
             handle=_code("@" + item.handle),
-            platform=item.platform.value,
+            platform=Renderer(lang, html_mode=True).platform(item.platform),
         )
         for note in item.notes[:5]:
             text += "\n• <i>" + html.escape(note) + "</i>"
@@ -197,11 +198,12 @@ async def button(update: Update, context: Context) -> None:
 async def _decide(
     update: Update, context: Context, platform: Platform, key: str, accept: bool
 ) -> str:
-    t = Messages(await interface_language(update, context))
+    lang = await interface_language(update, context)
+    t = Messages(lang)
     now = dt.datetime.now(dt.UTC)
-    shown = _code("@" + key)
     async with services(context).sessions() as session, session.begin():
         repository = ReportRepository(session)
+        shown = _code("@" + (await repository.spelling(platform, key) or key))
         if accept:
             decision = await repository.accept(
                 platform, key, now, _imitated(context, platform, key), _titles

@@ -709,10 +709,22 @@ class Renderer:
         source = evidence.strongest
         if source is not None:
             parts.append(self.source_link(source, of_account))
+        elif (review := self.review(evidence)) is not None:
+            parts.append(review)
         parts.append(self.t("checked {date}", date=self.date(evidence.checked)))
         if not evidence.confirmed:
             parts.append(self.t("unconfirmed"))
         return self.s.italic(" · ".join(parts))
+
+    def review(self, evidence: Evidence) -> str | None:
+        """A maintainers' review that a citizen may read though not open ("reported by 3
+        people, reviewed on 3 December 2026"), by its title in this language."""
+        for source in evidence.sources:
+            title = source.title if source.kind is SourceKind.MAINTAINER else None
+            text = {"ar": title.ar, "en": title.en, "fr": title.fr}[self.lang] if title else None
+            if text:
+                return self.form(text)
+        return None
 
     def source_link(self, source: Source, of_account: bool = True) -> str:
         """A source's label (its title in this language, else what kind of source it is

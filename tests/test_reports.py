@@ -138,9 +138,9 @@ async def test_admins_review_reports_grouped_by_handle_and_accept_them(bot: Any)
 
     admin = updates.user(ADMIN, language_code="en")
     first, second = await send(bot, updates.message("/reports", admin))
-    assert "<code>@SaudiM0H</code> on x: 3 reports" in first.text
+    assert "<code>@SaudiM0H</code> on X (Twitter): 3 reports" in first.text
     assert first.text.count("fake giveaway") == 3
-    assert "<code>@other_fake1</code> on x: 1 report" in second.text
+    assert "<code>@other_fake1</code> on X (Twitter): 1 report" in second.text
     accept, _ = first.keyboard[0]
     assert accept["callback_data"] == f"rpa:x:{FAKE.casefold()}"
 
@@ -149,7 +149,10 @@ async def test_admins_review_reports_grouped_by_handle_and_accept_them(bot: Any)
     )
     assert "Only Rasmi's administrators" in citizen_press.text
     [accepted] = await send(bot, updates.press(accept["callback_data"], admin))
-    assert "is now on record as an impersonation, with 3 reports as its evidence" in accepted.text
+    assert (
+        "<code>@SaudiM0H</code> is now on record as an impersonation, with 3 reports as its "
+        "evidence" in accepted.text
+    )
     [twice] = await send(bot, updates.press(accept["callback_data"], admin))
     assert "already reviewed" in twice.text
 
@@ -172,7 +175,9 @@ async def test_admins_review_reports_grouped_by_handle_and_accept_them(bot: Any)
     assert f"handle: {FAKE}" in export_registry(registry, "yaml")
 
     [verdict] = await send(bot, updates.message(f"/verify @{FAKE}", updates.user(517, "en")))
-    assert "⛔" in verdict.text
+    assert "⛔" in verdict.text and "Reported by 3 people, reviewed on" in verdict.text
+    [arabic] = await send(bot, updates.message(f"/verify @{FAKE}", updates.user(519, "ar")))
+    assert "⛔" in arabic.text and "أبلغ عنه 3 أشخاص، وروجع في" in arabic.text
     [again] = await send(bot, updates.message(f"/report @{FAKE}", updates.user(518, "en")))
     assert "already been reviewed" in again.text
 

@@ -176,6 +176,17 @@ class ReportRepository:
         found = {(row.platform, row.handle_key) for row in (await self._execute(query)).all()}
         return found & wanted
 
+    async def spelling(self, platform: Platform, key: str) -> str | None:
+        """The handle as its first reporter wrote it (`key` is case-folded)."""
+        query = (
+            select(REPORT.c.handle)
+            .where(REPORT.c.platform == platform.value, REPORT.c.handle_key == key)
+            .order_by(REPORT.c.id)
+            .limit(1)
+        )
+        spelled: str | None = (await self._execute(query)).scalar()
+        return spelled
+
     async def dismiss(self, platform: Platform, key: str, at: dt.datetime) -> Decision:
         return Decision(await self._close(platform, key, DISMISSED, at))
 
