@@ -22,6 +22,7 @@ _JOINED_LAM = re.compile(r"لـ(ال)?(?=[\u0621-\u064a])")
 _FR_MASCULINE = frozenset(
     [
         "ministère",
+        "commandement",
         "centre",
         "conseil",
         "fonds",
@@ -61,6 +62,8 @@ _FR_MASCULINE = frozenset(
 _FR_FEMININE = frozenset(
     [
         "autorité",
+        "poste",
+        "corporation",
         "agence",
         "commission",
         "banque",
@@ -96,6 +99,7 @@ _FR_FEMININE = frozenset(
         "assemblée",
     ]
 )
+_FR_PLURAL = frozenset({"forces", "services"})
 _FR_LOWERCASE = frozenset({"ministère"})
 """French typography writes "le ministère de la Santé": the ministry's noun is not capitalized
 after an article; other bodies keep their capital ("l'Autorité générale des statistiques")."""
@@ -177,6 +181,8 @@ def _french_article(name: str) -> tuple[str, str]:
     first = lowered.split(" ", 1)[0].split("-", 1)[0]
     if first in _FR_LOWERCASE:
         name = name[0].lower() + name[1:]
+    if first in _FR_PLURAL:
+        return "les ", name
     if first in _FR_MASCULINE or first in _FR_FEMININE:
         if _VOWEL_START.match(first):
             return "l'", name

@@ -402,7 +402,7 @@ class Renderer:
         when the information is over two years old), their own accounts, and the
         contact, which comes first when the question asked for it."""
         t, s = self.t, self.s
-        lines = [f"👤 {s.bold(s.text(self.localized(person.name)))}"]
+        lines = [f"👤 {s.bold(self.form(self.localized(person.name)))}"]
         contact = self.contact(person)
         if contact_first:
             lines.extend(contact)
@@ -532,7 +532,7 @@ class Renderer:
             text = "✅ " + t(
                 "{handle} is the account of {person}, {title} ({entity}).",
                 handle=handle,
-                person=self.s.text(self.localized(v.spokesperson.name)),
+                person=self.form(self.localized(v.spokesperson.name)),
                 title=self.s.text(self.title(v.spokesperson)),
                 entity=self.name_text(entity),
             )
@@ -617,7 +617,7 @@ class Renderer:
                 "{handle} is listed as the account of {person} ({entity}), but it is not "
                 "confirmed.",
                 handle=handle,
-                person=self.s.text(self.localized(v.spokesperson.name)),
+                person=self.form(self.localized(v.spokesperson.name)),
                 entity=self.name_text(v.entity),
             )
         elif v.account is not None and entity is not None:
@@ -737,7 +737,7 @@ class Renderer:
         )
         site = self.s.latin(_site(source.url))
         if own_title:
-            label = self.s.text(own_title)
+            label = self.form(own_title)
         elif of_account:
             label = self.t(_ACCOUNT_SOURCES[source.kind], site=site)
         else:
