@@ -213,6 +213,10 @@ async def sweep(args: argparse.Namespace, registry: Registry | None) -> int:
         print("rasmi registry sweep: --concurrency is at least 1.", file=sys.stderr)
         return EXIT_USAGE
     entities = entities_to_sweep(registry, args.entity)
+    swept = {e.id for e in entities}
+    for entity_id in args.entity:
+        if entity_id not in swept:
+            print(f"{entity_id}: no website, or not active: not swept.", file=sys.stderr)
     options = SweepOptions(
         concurrency=args.concurrency,
         delay=args.delay,

@@ -3,7 +3,7 @@
 Government sites are other people's servers, and the sweep must look like what it is: a
 clear user agent, robots.txt honoured (urllib.robotparser, its Crawl-delay too), one
 request at a time per host with a pause between two, at most `concurrency` requests in
-flight overall, timeouts on every step and a deadline per page, pages cut at
+flight overall, timeouts on every step and a deadline per request, pages cut at
 `max_bytes`, and a disk cache keyed on ETag/Last-Modified so a second sweep asks "changed
 since?" and is answered 304. Redirects are followed by hand, so each hop goes through
 robots.txt and the pause of its own host.
@@ -57,7 +57,8 @@ class SweepOptions:
     timeout: float = 10.0
     """Connect and read timeout of each request."""
     deadline: float = 30.0
-    """The most one page may take, redirects included (a server dripping bytes)."""
+    """The most one request may take once sent, its whole body read (a server dripping
+    bytes beats every read timeout); waiting for the host's turn does not count."""
     max_bytes: int = 3_000_000
     """A page is read up to this size; its footer is rarely further."""
     cache_dir: Path | None = None
@@ -120,14 +121,7 @@ class PoliteClient:
         self.not_modified = 0
 
     async def get(self, url: str) -> Page:
-        """The page at `url`, following redirects, within the page deadline."""
-        try:
-            async with asyncio.timeout(self._options.deadline):
-                return await self._follow(url)
-        except TimeoutError:
-            return Page(url, error=f"no answer within {self._options.deadline:g} s")
-
-    async def _follow(self, url: str) -> Page:
+        """The page at `url`, following redirects."""
         for _ in range(MAX_REDIRECTS + 1):
             host = await self._host(url)
             if host.robots is not None and not host.robots.can_fetch(ROBOTS_AGENT, url):
@@ -155,7 +149,7 @@ class PoliteClient:
         itself then fails with the reason."""
         try:
             response, body, _ = await self._request(f"{origin}/robots.txt", host, {})
-        except httpx.HTTPError:
+        except (httpx.HTTPError, TimeoutError):
             return
         finally:
             host.robots_read = True
@@ -185,6 +179,8 @@ class PoliteClient:
                 response, body, truncated = await self._request(url, host, headers)
         except httpx.TimeoutException:
             return Page(url, error=f"timed out after {self._options.timeout:g} s")
+        except TimeoutError:
+            return Page(url, error=f"no whole answer within {self._options.deadline:g} s")
         except httpx.HTTPError as exc:
             return Page(url, error=_network_error(exc))
         if response.is_redirect and "location" in response.headers:
@@ -213,7 +209,7 @@ class PoliteClient:
         if wait > 0:
             await asyncio.sleep(wait)
         try:
-            async with self._slots:
+            async with self._slots, asyncio.timeout(self._options.deadline):
                 self.requests += 1
                 request = self._client.build_request("GET", url, headers=headers)
                 response = await self._client.send(request, stream=True)

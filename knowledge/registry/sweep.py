@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -118,13 +119,10 @@ class _Anchors(HTMLParser):
 def read_page(html: str, page_url: str) -> PageLinks:
     """The profile links of a page (first occurrence of each account, in page order) and
     the first link to a contact page on the same host."""
-    parser = _Anchors()
-    parser.feed(html)
-    parser.close()
     found = PageLinks()
     seen: set[HandleKey] = set()
     host = urlsplit(page_url).netloc.casefold()
-    for href, text in parser.links:
+    for href, text in _links(html):
         url = urljoin(page_url, href.strip())
         if not url.startswith(("http://", "https://")):
             continue  # mailto:, tel:, javascript:
@@ -142,6 +140,25 @@ def read_page(html: str, page_url: str) -> PageLinks:
         ):
             found.contact = url.split("#")[0]
     return found
+
+
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def _links(html: str) -> list[tuple[str, str]]:
+    """(href, anchor text) of every link. html.parser gives up on some broken markup
+    (a "<![" it cannot read raises); then every href attribute is taken by a pattern,
+    without anchor texts, so the links after the fault are still read."""
+    parser = _Anchors()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError:
+        return [
+            (unescape(next(g for g in m.groups() if g is not None)), "")
+            for m in _HREF.finditer(html)
+        ]
+    return parser.links
 
 
 def profile_link(url: str, page_url: str) -> ProfileLink | None:
