@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,18 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT / "tests"))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _pinned(cpu: int, command: list[str]) -> list[str]:
-    return ["taskset", "-c", str(cpu), *command] if shutil.which("taskset") else command
-
+from web_process import pinned, start_web, stop  # noqa: E402
 
 # The load client (runs in its own process, on CPU 1)
 
@@ -138,27 +127,13 @@ def run(size: str, seconds: float, connections: int) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="rasmi-web-bench-") as tmp:
         folder = Path(tmp)
         url = _prepare(folder, size)
-        port = _free_port()
-        env = {
-            **os.environ,
+        settings = {
             "DATABASE_URL": url,
             "LOG_LEVEL": "WARNING",
             "WEB_RATE_PER_MINUTE": str(10**9),
         }
-        server = subprocess.Popen(
-            _pinned(0, [PYTHON, "-m", "bot.cli", "web", "--port", str(port)]),
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_web(settings, cpu=0)
         try:
-            for _ in range(600):
-                try:
-                    urllib.request.urlopen(base + "/en/", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
             for name, paths in _cases(size).items():
                 for path in paths:  # warm: the first request renders and caches
                     urllib.request.urlopen(base + path, timeout=30).read()
@@ -166,15 +141,14 @@ def run(size: str, seconds: float, connections: int) -> list[str]:
                 listing.write_text(json.dumps(paths))
                 load = [PYTHON, __file__, "--load", base, "--paths", str(listing)]
                 load += ["--seconds", str(seconds), "--connections", str(connections)]
-                out = subprocess.run(_pinned(1, load), capture_output=True, text=True, check=True)
+                out = subprocess.run(pinned(1, load), capture_output=True, text=True, check=True)
                 r = json.loads(out.stdout)
                 rows.append(
                     f"| {size} | {name} | {r['requests']:,} | {r['rps']:,.0f} "
                     f"| {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |"
                 )
         finally:
-            server.terminate()
-            server.wait(10)
+            stop(server)
     return rows
 
 

@@ -26,9 +26,8 @@ from db.importer import (
     refuse_empty,
     registry_digest,
 )
-from db.models import ChangeRow
 from db.repositories.questions import QuestionLogRepository
-from db.repositories.registry import RegistryRepository
+from db.repositories.registry import RegistryRepository, change_json
 from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.diff import Change, ChangeKind
 from knowledge.registry.export import ExportFormat, export_registry
@@ -117,7 +116,7 @@ async def history(database_url: str, entity_id: str | None, limit: int, as_json:
         rows = await RegistryRepository(session).history(entity_id, limit)
     if as_json:
         for row in rows:
-            print(json.dumps(_history_dict(row), ensure_ascii=False))
+            print(json.dumps(change_json(row), ensure_ascii=False))
         return EXIT_OK
     if not rows:
         scope = f" for '{entity_id}'" if entity_id else ""
@@ -169,20 +168,6 @@ def _person(record: dict[str, Any]) -> str:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _history_dict(row: ChangeRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "import_id": row.import_id,
-        "at": row.at.isoformat(),
-        "entity_id": row.entity_id,
-        "kind": row.kind,
-        "subject": row.subject,
-        "field": row.field,
-        "old": row.old,
-        "new": row.new,
-    }
 
 
 async def _store(

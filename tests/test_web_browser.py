@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,42 +26,21 @@ if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from web_process import start_web, stop  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`rasmi web` on a new database with the bundled registry."""
-    folder = tmp_path_factory.mktemp("web")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": os.environ.get("RASMI_TEST_DATABASE_URL") or f"sqlite:///{folder}/r.db",
-        "TELEGRAM_BOT_USERNAME": "RasmiBot",
-    }
+    """`rasmi web` on a new SQLite database with the bundled registry."""
     if os.environ.get("RASMI_TEST_DATABASE_URL"):
         pytest.skip("the browser tests run once, on SQLite")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "web", "--port", str(port)], cwd=ROOT, env=env
-    )
-    base = f"http://127.0.0.1:{port}"
+    folder = tmp_path_factory.mktemp("web")
+    settings = {"DATABASE_URL": f"sqlite:///{folder}/r.db", "TELEGRAM_BOT_USERNAME": "RasmiBot"}
+    process, base = start_web(settings)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/ar/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        process.wait(10)
+        stop(process)
 
 
 @pytest.fixture(scope="module")

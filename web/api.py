@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from db.repositories.registry import RegistryRepository
+from db.repositories.registry import RegistryRepository, change_json
 from knowledge.i18n import supported
 from knowledge.registry.schema import EntityKind
 from knowledge.render import render
@@ -153,21 +153,6 @@ async def changes_since(s: Site, since: dt.datetime) -> list[Any]:
     async with s.services.sessions() as session:
         rows = await RegistryRepository(session).changes_since(since, CHANGES_LIMIT)
     return rows
-
-
-def change_json(row: Any) -> dict[str, Any]:
-    at: dt.datetime = row.at if row.at.tzinfo else row.at.replace(tzinfo=dt.UTC)
-    return {
-        "id": row.id,
-        "at": at.isoformat(),
-        "import_id": row.import_id,
-        "entity_id": row.entity_id,
-        "kind": row.kind,
-        "subject": row.subject,
-        "field": row.field,
-        "old": row.old,
-        "new": row.new,
-    }
 
 
 async def openapi(request: Request) -> Response:

@@ -282,6 +282,23 @@ class RegistryRepository:
         return await connection.execute(statement, params)
 
 
+def change_json(row: ChangeRow) -> dict[str, Any]:
+    """A change-log row as JSON (`rasmi registry history --json`, the web API): its time
+    in UTC with its offset (SQLite hands times back without one)."""
+    at = row.at if row.at.tzinfo else row.at.replace(tzinfo=dt.UTC)
+    return {
+        "id": row.id,
+        "import_id": row.import_id,
+        "at": at.isoformat(),
+        "entity_id": row.entity_id,
+        "kind": row.kind,
+        "subject": row.subject,
+        "field": row.field,
+        "old": row.old,
+        "new": row.new,
+    }
+
+
 def _rewrites(
     old: Registry, new: Registry
 ) -> tuple[list[tuple[int, Entity]], list[dict[str, Any]], list[str]]:
