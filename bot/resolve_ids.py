@@ -255,12 +255,11 @@ def _rate_wait(
 async def resolve_ids(
     registry: Registry,
     options: ResolveOptions,
-    transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep = asyncio.sleep,
 ) -> list[Resolution]:
     """Every platform that has its credentials; the others are left out."""
     results: list[Resolution] = []
-    async with httpx.AsyncClient(timeout=options.timeout, transport=transport) as client:
+    async with httpx.AsyncClient(timeout=options.timeout) as client:
         if options.telegram_url is not None:
             results += await resolve_telegram(client, registry, options, sleep)
         if options.x_bearer_token is not None:

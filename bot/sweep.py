@@ -278,7 +278,6 @@ async def sweep_registry(
     registry: Registry,
     entities: list[Entity],
     options: SweepOptions,
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[EntitySweep]:
     """Sweeps the sites of `entities`, all at once within the client's limits."""
     owners = handle_owners(registry)
@@ -289,7 +288,6 @@ async def sweep_registry(
         timeout=timeout,
         limits=limits,
         follow_redirects=False,
-        transport=transport,
     ) as http:
         client = PoliteClient(http, options)
         return list(await asyncio.gather(*(sweep_entity(client, e, owners) for e in entities)))
