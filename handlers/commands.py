@@ -80,8 +80,9 @@ async def send_card(update: Update, context: Context, entity_id: str, intent: In
     lang = await interface_language(update, context)
     answer = engine.card(entity_id, lang, intent)
     text = Renderer(lang, html_mode=True).render(answer)
+    kept = conversation.remember(context, answer, engine.index)
     sent = await reply(message, text, answer_keyboard(answer, engine.index, lang))
-    conversation.remember(context, sent, answer, engine.index)
+    conversation.remember_sent(context, sent, kept)
 
 
 async def help_command(update: Update, context: Context) -> None:

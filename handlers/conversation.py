@@ -7,8 +7,10 @@ one do you mean?" list is answered with a number as often as with a button.
 Rasmi keeps, in PTB's `chat_data`, only what the next answer needs: the entity keys of
 the answer (one for a card, several for a candidate list), its intent, platform and
 language, and when it was sent. Never the question's text. A reply finds the topic of the
-very message it replies to (in groups too); a private message without a reply follows the
-last topic while it is recent (`WINDOW` in `bot_data`, `FOLLOW_UP_MINUTES` in settings).
+very message it replies to (in groups too), or, when that message is not remembered (an
+older one, or a bot restarted since), reads it from the message's own buttons, which name
+their entities by key; a private message without a reply follows the last topic while it is
+recent (`WINDOW` in `bot_data`, `FOLLOW_UP_MINUTES` in settings).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
 from handlers.context import Context
+from handlers.keyboards import CARD, FOLLOW, SPOKESPERSON, parse
 from knowledge.answer import Answer
 from knowledge.index import RegistryIndex
 from knowledge.registry.handles import Platform
@@ -46,7 +49,8 @@ class Topic:
     """True for a numbered candidate list: the next message may be its number."""
     intent: Intent
     platform: Platform | None
-    lang: Lang
+    lang: Lang | None
+    """The answer's language; None when read from buttons, which do not say it."""
     at: float
     """When the answer was sent (seconds since the epoch)."""
 
@@ -71,13 +75,21 @@ def topic_of(answer: Answer, index: RegistryIndex) -> Topic | None:
     return None
 
 
-def remember(context: Context, sent: Message, answer: Answer, index: RegistryIndex) -> None:
-    """Keeps the topic of the answer just sent, under its message id and as the last."""
+def remember(context: Context, answer: Answer, index: RegistryIndex) -> Topic | None:
+    """Keeps the topic of an answer as the chat's last, before the answer is sent (so that
+    a quick "1" finds its list); `remember_sent` files it under the sent message's id."""
     topic = topic_of(answer, index)
     chat_data = context.chat_data  # None without a chat (inline queries)
+    if topic is not None and chat_data is not None:
+        chat_data[LAST] = topic
+    return topic
+
+
+def remember_sent(context: Context, sent: Message, topic: Topic | None) -> None:
+    """Files a sent answer's topic under its message id, for replies to it."""
+    chat_data = context.chat_data
     if topic is None or chat_data is None:
         return
-    chat_data[LAST] = topic
     recent: dict[int, Topic] = chat_data.setdefault(BY_MESSAGE, {})
     recent[sent.message_id] = topic
     while len(recent) > REMEMBERED:
@@ -96,12 +108,34 @@ def recall(update: Update, context: Context) -> Topic | None:
         if replied.from_user.id != context.bot.id:
             return None
         recent: dict[int, Topic] = chat_data.get(BY_MESSAGE, {})
-        return recent.get(replied.message_id)
+        return recent.get(replied.message_id) or from_buttons(replied.reply_markup)
     last: Topic | None = chat_data.get(LAST)
     if last is None or message.chat.type != ChatType.PRIVATE:
         return None
     window: dt.timedelta = context.bot_data.get(WINDOW, DEFAULT_WINDOW)
     return last if time.time() - last.at <= window.total_seconds() else None
+
+
+def from_buttons(markup: InlineKeyboardMarkup | None) -> Topic | None:
+    """The topic of one of Rasmi's messages, read from its buttons: several `card:` buttons
+    are a candidate list, in order; a card's own buttons (spokesperson, follow, other
+    platforms) all name its entity."""
+    if markup is None:
+        return None
+    found = [
+        parse(b.callback_data)
+        for row in markup.inline_keyboard
+        for b in row
+        if isinstance(b.callback_data, str)
+    ]
+    keys: dict[str, str] = {}
+    for action, value in found:
+        if action in (CARD, SPOKESPERSON, FOLLOW):
+            keys.setdefault(value, action)
+    if not keys:
+        return None
+    choice = len(keys) > 1 and all(action == CARD for action in keys.values())
+    return Topic(tuple(keys), choice, Intent.OFFICIAL_ACCOUNTS, None, None, time.time())
 
 
 def chosen(topic: Topic | None, text: str, index: RegistryIndex) -> Entity | None:

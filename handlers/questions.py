@@ -48,15 +48,16 @@ async def answer_question(
     topic = conversation.recall(update, context)
     picked = conversation.chosen(topic, text, engine.index)
     if topic is not None and picked is not None:
-        card = engine.card(picked.id, chosen or topic.lang, topic.intent)
+        card = engine.card(picked.id, chosen or topic.lang or fallback, topic.intent)
         answer = replace(card, query=text, platform=topic.platform)
     else:
         subject = conversation.subject(topic, engine.index)
         answer = engine.answer(text, chosen, intent, fallback, subject)
     rendered = Renderer(answer.lang, html_mode=True).render(answer)
     rendered += await reports.review_note(context, answer)
+    kept = conversation.remember(context, answer, engine.index)
     sent = await reply(message, rendered, answer_keyboard(answer, engine.index, answer.lang))
-    conversation.remember(context, sent, answer, engine.index)
+    conversation.remember_sent(context, sent, kept)
     log_question(context, answer, source)
 
 
