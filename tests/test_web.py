@@ -58,6 +58,7 @@ def test_search_answers_as_the_bot_and_logs_the_question(client: TestClient, imp
     assert 'href="https://x.com/SaudiMOH"' in page.text
     assert '<li class="account official">' in page.text
     assert 'href="/en/entities/moh"' in page.text
+    assert 'href="/fr/search?q=Ministry+of+Health+account"' in page.text
     call(client, site_of(client).services.flush_question_log)
     rows = asyncio.run(_logged(imported))
     assert ("Ministry of Health account", "en", "web") in rows

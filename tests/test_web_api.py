@@ -124,3 +124,14 @@ def test_the_admin_view_is_for_the_token_holder_only(client: TestClient) -> None
 @pytest.mark.parametrize("header", [{}, {"Authorization": "Bearer nope"}])
 def test_no_admin_view_without_the_token(client: TestClient, header: dict[str, str]) -> None:
     assert client.get("/ar/admin", headers=header).status_code == 401
+
+
+def test_the_token_as_a_bearer_opens_the_view_and_the_cookie_is_not_the_token(
+    client: TestClient,
+) -> None:
+    bearer = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    assert client.get("/fr/admin", headers=bearer).status_code == 200
+    assert client.get("/fr/admin/questions.csv", headers=bearer).status_code == 200
+    signed = client.post("/fr/admin", data={"token": ADMIN_TOKEN}, follow_redirects=False)
+    cookie = signed.headers["set-cookie"]
+    assert ADMIN_TOKEN not in cookie and "HttpOnly" in cookie

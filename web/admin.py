@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+import hashlib
 import hmac
 import io
 from collections import Counter
@@ -52,13 +53,20 @@ class Insights:
     """(handle asked about, the official handle it resembles, times)."""
 
 
+def cookie_value(token: str) -> str:
+    """What the sign-in cookie holds: a digest of the token, never the token itself."""
+    return hashlib.sha256(b"rasmi-admin:" + token.encode()).hexdigest()
+
+
 def authorized(request: Request, token: str | None) -> bool:
+    """The sign-in cookie, or the token itself as `Authorization: Bearer`."""
     if not token:
         return False
-    given = request.cookies.get(COOKIE) or request.headers.get("authorization", "").removeprefix(
-        "Bearer "
+    cookie = request.cookies.get(COOKIE, "")
+    bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+    return hmac.compare_digest(cookie.encode(), cookie_value(token).encode()) or (
+        hmac.compare_digest(bearer.encode(), token.encode())
     )
-    return hmac.compare_digest(given.encode(), token.encode())
 
 
 async def dashboard(request: Request) -> Response:
@@ -70,7 +78,9 @@ async def dashboard(request: Request) -> Response:
         given = form.get("token", [""])[0]
         if token and hmac.compare_digest(given.encode(), token.encode()):
             response = RedirectResponse(f"/{lang}/admin", 303)
-            response.set_cookie(COOKIE, given, httponly=True, samesite="strict", path="/")
+            response.set_cookie(
+                COOKIE, cookie_value(given), httponly=True, samesite="strict", path="/"
+            )
             return response
         return send(request, s.page("login.html", lang, "/admin", 403, failed=True), PRIVATE)
     if not authorized(request, token):

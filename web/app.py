@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -27,6 +28,8 @@ from web import admin, api, data, pages
 from web.config import WebConfig
 from web.http import RateLimit, RateLimitMiddleware
 from web.site import STATIC, Site
+
+log = logging.getLogger(__name__)
 
 
 def create_app(config: WebConfig) -> Starlette:
@@ -105,8 +108,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
-    """Runs `job` every `seconds`; a failure (the database restarting) waits for the next."""
+    """Runs `job` every `seconds`; a failure (the database restarting) is logged and the
+    next run tries again."""
     while True:
         await asyncio.sleep(seconds)
-        with contextlib.suppress(Exception):
+        try:
             await job()
+        except Exception:
+            log.exception("web: %s failed; trying again in %s s", job, seconds)

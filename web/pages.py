@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -86,7 +87,8 @@ async def search(request: Request) -> Response:
         return RedirectResponse(f"/{lang}/", 303)
     answer = s.services.engine.answer(question, lang)
     log(s, answer, "web")
-    found = s.page("answer.html", lang, f"/search?q={question}", answer=answer, q=question)
+    path = "/search?" + urlencode({"q": question})
+    found = s.page("answer.html", lang, path, answer=answer, q=question)
     return send(request, found, PRIVATE)
 
 
