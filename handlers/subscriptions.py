@@ -243,7 +243,12 @@ async def notice(update: Update, context: Context) -> None:
         )
     await reply(
         message,
-        t("Scheduled for {count} chats at {at} UTC.", count=queued, at=f"{when:%Y-%m-%d %H:%M}"),
+        t.plural(
+            "Scheduled for {n} chat at {at} UTC.",
+            "Scheduled for {n} chats at {at} UTC.",
+            queued,
+            at=f"{when:%Y-%m-%d %H:%M}",
+        ),
     )
 
 

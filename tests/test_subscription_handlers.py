@@ -123,7 +123,7 @@ async def test_status_and_notice_are_for_admins_only(bot: Any) -> None:
     [scheduled] = await send(
         bot, updates.message("/notice now moh The ministry's new number is 937", admin)
     )
-    assert "Scheduled for 1 chats" in scheduled.text
+    assert "Scheduled for 1 chat at" in scheduled.text
     [status] = await send(bot, updates.message("/status", admin))
     assert "1 active" in status.text  # the drain job may already have sent it:
     assert any(f"1 {state}" in status.text for state in ("queued", "sending", "sent"))
