@@ -32,7 +32,8 @@ def test_the_build_reproduces_the_bundled_registry_byte_for_byte(tmp_path: Path)
     registries, _ = build(DEFAULT_DATA)
     write(registries, tmp_path)
     built = sorted(p.name for p in tmp_path.iterdir())
-    assert built == sorted(p.name for p in BUNDLED_REGISTRY.glob("*.yaml"))
+    # policies.yaml is written by hand (issue 12), not built from the seed data.
+    assert built == ["directory.yaml", "entities.yaml", "non_official.yaml"]
     for name in built:
         assert (tmp_path / name).read_bytes() == (BUNDLED_REGISTRY / name).read_bytes(), name
 
