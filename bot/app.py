@@ -94,7 +94,10 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     replica = uuid.uuid4().hex[:12]
-    queue = SendQueue(send_limits(settings), RedisBudget(redis, replica) if redis else None)
+    # One budget per bot: Telegram counts per token, and a Redis may serve several bots.
+    prefix = f"rasmi:{settings.telegram_bot_token.get_secret_value().split(':')[0]}:"
+    budget = RedisBudget(redis, replica, prefix) if redis else None
+    queue = SendQueue(send_limits(settings), budget)
     builder = (
         ApplicationBuilder()
         .rate_limiter(QueueRateLimiter(queue))
@@ -125,7 +128,7 @@ def build_application(
     if redis is not None:
         application.bot_data[_REDIS] = redis
         application.bot_data[SHARED_FLOOD] = RedisFloodGate(
-            redis, application.bot_data[SERVICES].flood, replica
+            redis, application.bot_data[SERVICES].flood, replica, prefix
         )
     application.bot_data[conversation.WINDOW] = dt.timedelta(minutes=settings.follow_up_minutes)
     handlers.register(application)

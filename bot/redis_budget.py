@@ -75,35 +75,36 @@ return 'drop'
 class RedisBudget:
     """The `Budget` of bot/send_queue.py, shared by every replica through Redis."""
 
-    def __init__(self, redis: Redis, replica: str) -> None:
+    def __init__(self, redis: Redis, replica: str, prefix: str = PREFIX) -> None:
         self._redis = redis
         self._replica = replica
+        self._prefix = prefix
         self._take = redis.register_script(_TAKE)
         self._pause = redis.register_script(_PAUSE)
         self._paused_for = redis.register_script(_PAUSED_FOR)
 
     async def take(self, key: str, interval: float, tolerance: int) -> float:
         wait = await self._take(
-            keys=[f"{PREFIX}slot:{key}", f"{PREFIX}paused"], args=[interval, tolerance]
+            keys=[f"{self._prefix}slot:{key}", f"{self._prefix}paused"], args=[interval, tolerance]
         )
         return float(wait)
 
     async def pause(self, seconds: float) -> None:
-        await self._pause(keys=[f"{PREFIX}paused"], args=[seconds])
+        await self._pause(keys=[f"{self._prefix}paused"], args=[seconds])
 
     async def paused_for(self) -> float:
-        return float(await self._paused_for(keys=[f"{PREFIX}paused"]))
+        return float(await self._paused_for(keys=[f"{self._prefix}paused"]))
 
     async def replies_waiting(self, waiting: bool) -> bool:
         """Each replica with replies waiting keeps a key alive for a second; alerts wait
         while another replica's key exists."""
-        mine = f"{PREFIX}replying:{self._replica}"
+        mine = f"{self._prefix}replying:{self._replica}"
         if waiting:
             await self._redis.set(mine, "1", px=1000)
         else:
             await self._redis.delete(mine)
         keys: list[Any] = [
-            key async for key in self._redis.scan_iter(match=f"{PREFIX}replying:*", count=100)
+            key async for key in self._redis.scan_iter(match=f"{self._prefix}replying:*", count=100)
         ]
         return any(_text(key) != mine for key in keys)
 
@@ -111,16 +112,17 @@ class RedisBudget:
 class RedisFloodGate:
     """handlers/flood.py's per-user sliding window, counted over every replica."""
 
-    def __init__(self, redis: Redis, gate: FloodGate, replica: str) -> None:
+    def __init__(self, redis: Redis, gate: FloodGate, replica: str, prefix: str = PREFIX) -> None:
         self._gate = gate
         self._replica = replica
+        self._prefix = prefix
         self._script = redis.register_script(_FLOOD)
         self._counter = 0
 
     async def check(self, user_id: int) -> Flood:
         self._counter += 1
         verdict = await self._script(
-            keys=[f"{PREFIX}flood:{user_id}", f"{PREFIX}flood-noticed:{user_id}"],
+            keys=[f"{self._prefix}flood:{user_id}", f"{self._prefix}flood-noticed:{user_id}"],
             args=[self._gate.window, self._gate.limit, f"{self._replica}:{self._counter}"],
         )
         return Flood(_text(verdict))

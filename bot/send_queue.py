@@ -201,10 +201,15 @@ class SendQueue:
     # -- the dispatcher ---------------------------------------------------------------
 
     async def _dispatch(self) -> None:
-        """Hands out turns one at a time, in priority order, forever."""
+        """Hands out turns one at a time, in priority order, forever: a failure (Redis
+        unreachable, say) is logged and the next round tries again."""
         while True:
             self._wake.clear()
-            delay = await self._grant_next()
+            try:
+                delay = await self._grant_next()
+            except Exception:
+                log.exception("the send queue could not give a turn; trying again")
+                delay = 1.0
             if delay is None:
                 continue
             with contextlib.suppress(TimeoutError):
@@ -212,7 +217,9 @@ class SendQueue:
 
     async def _grant_next(self) -> float | None:
         """Grants the first waiter whose turn it is and returns None, or returns how long
-        to sleep (unless woken) before trying again."""
+        to sleep (unless woken) before trying again. Waiters are taken in priority order,
+        skipping those whose chat must wait, so a reply that can go always goes before
+        an alert; an alert also waits while another replica has such replies."""
         self._waiters = [w for w in self._waiters if not w.granted.done()]
         heapq.heapify(self._waiters)
         if not self._waiters:
@@ -221,25 +228,24 @@ class SendQueue:
         paused = await self.budget.paused_for()
         if paused > 0:
             return paused
-        replies = any(w.priority < Priority.ALERT for w in self._waiters)
-        others = await self._tell_replies_waiting(replies)
         now = self.clock()
-        soonest = 3600.0
-        for waiter in sorted(self._waiters):
-            if waiter.priority == Priority.ALERT and waiter.budget and (replies or others):
-                return min(soonest, 0.05)  # alerts wait while anyone's replies wait
-            chat_wait = self._chat_wait(waiter.chat_id, now)
-            if chat_wait > 0:
-                soonest = min(soonest, chat_wait)
-                continue
-            if waiter.budget:
-                wait = await self._take_budget(Priority(waiter.priority))
-                if wait > 0:
-                    return wait
-            self._take_chat(waiter.chat_id, now)
-            waiter.granted.set_result(None)
-            return None
-        return soonest
+        ready = [w for w in sorted(self._waiters) if self._chat_wait(w.chat_id, now) <= 0]
+        replies = any(w.priority < Priority.ALERT for w in ready)
+        others = await self._tell_replies_waiting(replies)
+        if not ready:
+            return min(self._chat_wait(w.chat_id, now) for w in self._waiters)
+        waiter = ready[0]
+        if waiter.priority == Priority.ALERT and waiter.budget and others:
+            return 0.05  # another replica's replies go first
+        if waiter.budget:
+            wait = await self._take_budget(Priority(waiter.priority))
+            if wait > 0:
+                return wait
+        if waiter.granted.done():
+            return None  # given up while the budget was asked (its slot goes unused)
+        self._take_chat(waiter.chat_id, self.clock())
+        waiter.granted.set_result(None)
+        return None
 
     async def _take_budget(self, priority: Priority) -> float:
         """A slot for a reply (the bot's budget) or an alert (the alerts' cap, and the
