@@ -177,10 +177,11 @@ def body_accounts(entity: Entity, platform: Platform | None = None) -> list[Acco
     return sorted(active, key=_rank)
 
 
-def _rank(account: Account) -> tuple[bool, bool, bool]:
+def _rank(account: Account) -> tuple[bool, bool, bool, bool]:
     return (
         not account.official,
         account.role is not AccountRole.MAIN,
+        account.role in _NEVER_THE_MAIN,
         account.platform is not Platform.X,
     )
 
@@ -191,6 +192,13 @@ def body_account(entity: Entity, platform: Platform | None = None) -> Account | 
     inline result): the first of `body_accounts` that is not customer care or a
     spokesperson's, so a care desk is never presented as the body's main account."""
     return next((a for a in body_accounts(entity, platform) if a.role not in _NEVER_THE_MAIN), None)
+
+
+def confirmed_account(entity: Entity, platform: Platform | None = None) -> Account | None:
+    """The body's best confirmed account, to name beside a handle that is not confirmed
+    or fake: the main one if confirmed, else another confirmed one (a care desk, labelled
+    with its role), else none."""
+    return next((a for a in body_accounts(entity, platform) if a.official), None)
 
 
 def names(entity: Entity) -> dict[str, str | None]:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from knowledge.answer import Answer, EntityMatch, Similar, Verdict, Verification, body_account
+from knowledge.answer import (
+    Answer,
+    EntityMatch,
+    Similar,
+    Verdict,
+    Verification,
+    body_account,
+    confirmed_account,
+)
 from knowledge.fuzzy import shares_a_word
 from knowledge.index import RegistryIndex, name_forms
 from knowledge.links import HandleRef, parse_handle
@@ -388,14 +396,13 @@ class Engine:
         if imitated is None or verdict is Verdict.UNKNOWN:
             return Verification(ref.raw, platform, ref.handle, verdict, non_official=listed)
         imitated = self._current(imitated)
-        instead = body_account(imitated, platform) or body_account(imitated)
         return Verification(
             ref.raw,
             platform,
             ref.handle,
             verdict,
             imitated,
-            official=instead if instead is not None and instead.official else None,
+            official=confirmed_account(imitated, platform) or confirmed_account(imitated),
             official_entity=imitated,
             non_official=listed,
         )
@@ -432,8 +439,7 @@ class Engine:
                 raw, platform, handle, Verdict.OFFICIAL, entity, account, account, entity
             )
         if account.status is AccountStatus.ACTIVE:
-            instead = body_account(entity, platform)
-            confirmed = instead if instead is not None and instead.official else None
+            confirmed = confirmed_account(entity, platform) or confirmed_account(entity)
             return Verification(
                 raw, platform, handle, Verdict.UNCONFIRMED, entity, account, confirmed, entity
             )

@@ -491,14 +491,24 @@ class Renderer:
             text += "\n" + self.evidence(v.non_official.evidence, of_account=False)
             return text + self.use_instead(v)
         if v.verdict is Verdict.LOOKALIKE and v.official is not None and entity is not None:
-            text = "⚠️ " + t(
-                "{handle} is not in the registry, but it looks like {official}, the official "
-                "account {of_entity}. Impersonators use look-alike letters: check every "
-                "character.",
-                handle=handle,
-                official=self.account_handle(v.official),
-                of_entity=self.of_text(entity),
-            )
+            if v.official.official:
+                text = "⚠️ " + t(
+                    "{handle} is not in the registry, but it looks like {official}, the "
+                    "official account {of_entity}. Impersonators use look-alike letters: "
+                    "check every character.",
+                    handle=handle,
+                    official=self.account_handle(v.official),
+                    of_entity=self.of_text(entity),
+                )
+            else:
+                text = "⚠️ " + t(
+                    "{handle} is not in the registry, but it looks like {listed}, listed as "
+                    "an account {of_entity} (not confirmed). Impersonators use look-alike "
+                    "letters: check every character.",
+                    handle=handle,
+                    listed=self.account_handle(v.official),
+                    of_entity=self.of_text(entity),
+                )
             explained = self.differences(v.handle, v.official.handle)
             return text + ("\n" + explained if explained else "") + self.use_instead(v)
         listed = v.non_official.reason if v.non_official is not None else None

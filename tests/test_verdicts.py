@@ -297,3 +297,18 @@ def test_provenance_is_in_the_details_not_in_the_answer(engine: Engine) -> None:
     assert "Khatauat" not in answer and "Resolve before use" not in answer
     details = renderer.details(None, check)
     assert "Khatauat" in details and "Resolve before use" in details
+
+
+def test_an_unconfirmed_handle_names_a_confirmed_account_with_its_role(engine: Engine) -> None:
+    [check] = engine.answer("@MOTLS_KSA").verifications
+    assert check.verdict is Verdict.UNCONFIRMED
+    assert check.official is not None and check.official.handle == "motls19955"
+    text = render(engine.answer("@MOTLS_KSA", lang="en"), html_mode=True)
+    assert "<code>@MOTLS_KSA</code>" in text
+    assert '<a href="https://x.com/motls19955">@motls19955</a> (customer care)' in text
+
+
+def test_a_lookalike_of_an_unconfirmed_account_does_not_call_it_official(engine: Engine) -> None:
+    text = render(engine.answer("@M0TLS_KSA", lang="en"), html_mode=True)
+    assert "listed as an account of the Ministry of Transport (not confirmed)" in text
+    assert "the official account" not in text and "x.com/MOTLS_KSA" not in text
