@@ -108,7 +108,9 @@ def _prepare(folder: Path, size: str) -> str:
         write_registry(registry, int(size))
         command.append(str(registry))
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    print(f"{size}: imported in {time.perf_counter() - started:.0f} s", flush=True)
     return url
 
 
@@ -132,7 +134,7 @@ def run(size: str, seconds: float, connections: int) -> list[str]:
             "LOG_LEVEL": "WARNING",
             "WEB_RATE_PER_MINUTE": str(10**9),
         }
-        server, base = start_web(settings, cpu=0)
+        server, base = start_web(settings, cpu=0, startup=900)
         try:
             for name, paths in _cases(size).items():
                 for path in paths:  # warm: the first request renders and caches

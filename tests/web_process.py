@@ -30,7 +30,7 @@ def pinned(cpu: int | None, command: list[str]) -> list[str]:
 
 
 def start_web(
-    settings: dict[str, str], cpu: int | None = None
+    settings: dict[str, str], cpu: int | None = None, startup: float = STARTUP_SECONDS
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Starts `rasmi web` with these settings (DATABASE_URL...) on a free port and waits
     until it answers; returns the process and its base address."""
@@ -43,7 +43,7 @@ def start_web(
         stdout=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
+    deadline = time.monotonic() + startup
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"rasmi web stopped at start (exit {process.returncode})")
@@ -52,10 +52,15 @@ def start_web(
             return process, base
         except OSError:
             time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"rasmi web did not answer within {STARTUP_SECONDS} s")
+    stop(process)
+    raise RuntimeError(f"rasmi web did not answer within {startup:g} s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (uvicorn shuts down cleanly), SIGKILL if it is still busy 10 s later."""
     process.terminate()
-    process.wait(10)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
