@@ -93,7 +93,7 @@ _SCHEMAS: dict[str, Any] = {
             "handle": {"type": "string"},
             "verdict": {
                 "type": "string",
-                "enum": ["official", "former", "known_fake", "lookalike", "unknown"],
+                "enum": ["official", "unconfirmed", "former", "known_fake", "lookalike", "unknown"],
             },
             "entity_id": _NULLABLE_TEXT,
             "official_handle": _NULLABLE_TEXT,
