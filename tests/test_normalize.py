@@ -214,10 +214,13 @@ def test_an_independent_implementation_finds_no_diacritic_left(text: str) -> Non
 # pyarabic against the project's folding: where they agree, and where pyarabic is wrong.
 
 ARABIC_LETTERS = st.sampled_from([*araby.LETTERS, " "])
-MARKED_TEXT = st.lists(
-    st.tuples(ARABIC_LETTERS, st.sampled_from(["", araby.TATWEEL, *araby.DIACRITICS])),
-    max_size=30,
-).map(lambda pairs: "".join(letter + mark for letter, mark in pairs))
+# Hamza above or below and madda after a seat letter are not decoration: NFKC composes
+# و + ٔ into ؤ and ا + ٓ into آ, which are letters (pyarabic strips the mark and leaves و).
+COMPOSING = {araby.HAMZA_ABOVE, araby.HAMZA_BELOW, araby.MADDA_ABOVE}
+MARKS = ["", araby.TATWEEL, *(m for m in araby.DIACRITICS if m not in COMPOSING)]
+MARKED_TEXT = st.lists(st.tuples(ARABIC_LETTERS, st.sampled_from(MARKS)), max_size=30).map(
+    lambda pairs: "".join(letter + mark for letter, mark in pairs)
+)
 
 
 @given(MARKED_TEXT)

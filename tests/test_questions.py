@@ -1,5 +1,6 @@
 """The labeled question set (tests/data/questions.yaml): accuracy per category, and the
-one error that must never happen, calling a handle official that is not on record."""
+two errors that must never happen: calling official what the registry does not confirm,
+and a ⛔ without evidence of impersonation."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from knowledge.index import RegistryIndex
 from knowledge.links import HandleRef
 from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.handles import Platform
+from knowledge.registry.schema import NonOfficialReason
 from knowledge.registry.validation import load_registry
 
 QUESTIONS = Path(__file__).parent / "data" / "questions.yaml"
-REQUIRED_ACCURACY = 0.95
+REQUIRED_ACCURACY = 0.97
 ACCURACY_REPORT: dict[str, tuple[int, int]] = {}
 """Filled by the test, printed by conftest.py at the end of the run."""
 
@@ -38,9 +40,16 @@ def labeled() -> list[dict[str, Any]]:
     return items
 
 
+def ask(engine: Engine, item: dict[str, Any]) -> Answer:
+    """The labeled question asked as the bot asks it: a follow-up with its subject."""
+    return engine.answer(item["q"], subject=item.get("subject"))
+
+
 def mistakes(item: dict[str, Any], answer: Answer) -> list[str]:
     """What the answer got wrong, compared with the label; empty when it is right."""
     wrong: list[str] = []
+    if item.get("not_in_registry"):
+        wrong.extend(_offered_wrongly(item, answer))
     if answer.intent.value != item["intent"]:
         wrong.append(f"intent {answer.intent.value} != {item['intent']}")
     if answer.lang != item["lang"]:
@@ -70,6 +79,18 @@ def mistakes(item: dict[str, Any], answer: Answer) -> list[str]:
     return wrong
 
 
+def _offered_wrongly(item: dict[str, Any], answer: Answer) -> list[str]:
+    """For a body the registry does not hold: no body given as the answer, and no name
+    offered beside it but those the label allows (listed, or of the kind asked)."""
+    if answer.confident is not None:
+        return [f"answered with {answer.confident.entity.id}"]
+    allowed = set(item.get("nearest", []))
+    kind = item.get("nearest_kind")
+    offered = [m.entity for m in [*answer.entities, *answer.nearest]]
+    unrelated = [e.id for e in offered if e.id not in allowed and e.kind.value != kind]
+    return [f"offered unrelated {unrelated}"] if unrelated else []
+
+
 def test_the_set_is_large_and_covers_every_category() -> None:
     items = labeled()
     categories = {item["category"] for item in items}
@@ -81,7 +102,7 @@ def test_labeled_questions_are_answered_correctly(engine: Engine) -> None:
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failures: list[str] = []
     for item in labeled():
-        wrong = mistakes(item, engine.answer(item["q"]))
+        wrong = mistakes(item, ask(engine, item))
         per_category[item["category"]][1] += 1
         if wrong:
             failures.append(f"[{item['category']}] {item['q']!r}: {'; '.join(wrong)}")
@@ -94,12 +115,61 @@ def test_labeled_questions_are_answered_correctly(engine: Engine) -> None:
     assert right / total >= REQUIRED_ACCURACY, "\n".join(failures)
 
 
-def test_nothing_off_the_registry_is_ever_called_official(engine: Engine) -> None:
+def test_no_false_official_and_no_red_mark_without_impersonation_evidence(
+    engine: Engine,
+) -> None:
+    """Over every labeled question: "official" only for an account the registry confirms
+    (and never where the label says otherwise), ⛔ only on an impersonation record with
+    its evidence. Both counters must be zero."""
+    false_official: list[str] = []
+    unfounded_fake: list[str] = []
     for item in labeled():
-        if item["intent"] == "verify" and item.get("verdict") != "official":
-            answer = engine.answer(item["q"])
-            verdicts = [v.verdict for v in answer.verifications]
-            assert Verdict.OFFICIAL not in verdicts, item["q"]
+        for check in ask(engine, item).verifications:
+            if check.verdict is Verdict.OFFICIAL:
+                confirmed = (check.account is not None and check.account.official) or (
+                    check.spokesperson is not None and check.spokesperson.evidence.confirmed
+                )
+                if not confirmed or item.get("verdict", "official") != "official":
+                    false_official.append(item["q"])
+            if check.verdict is Verdict.KNOWN_FAKE:
+                record = check.non_official
+                founded = (
+                    record is not None
+                    and record.reason is NonOfficialReason.IMPERSONATION
+                    and record.evidence is not None
+                    and bool(record.evidence.sources)
+                )
+                if not founded:
+                    unfounded_fake.append(item["q"])
+    print(
+        f"\nfalse official: {len(false_official)}, ⛔ without impersonation evidence: "
+        f"{len(unfounded_fake)}"
+    )
+    assert false_official == []
+    assert unfounded_fake == []
+
+
+def test_the_issue_9_categories_are_labeled() -> None:
+    """At least 100 questions in the categories added for issue 9, each category used."""
+    added = {
+        "verdict_honesty",
+        "evidence",
+        "safe_handles",
+        "lookalike_explanation",
+        "language_grammar",
+        "spokesperson_contact",
+        "follow_up",
+        "fakes_guide",
+        "not_in_registry",
+        "officials_accounts",
+        "pyarabic_normalization",
+    }
+    counts = defaultdict(int, {c: 0 for c in added})
+    for item in labeled():
+        if item["category"] in added:
+            counts[item["category"]] += 1
+    assert sum(counts.values()) >= 100
+    assert all(counts[c] >= 8 for c in added), dict(counts)
 
 
 @settings(max_examples=300, deadline=None)
