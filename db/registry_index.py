@@ -13,6 +13,7 @@ bot learns of an import at once (`db.registry_events.RegistryWatcher`).
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Iterator
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -40,7 +41,15 @@ class IndexCache:
         if self._index is not None and self._index.version == version:
             return self._index
         async with self._lock:
-            if self._index is None or self._index.version != version:
+            if self._index is None:
+                self._index = await self._build(version)
+                # The first index, built before anything else runs: what the process
+                # holds now lives as long as it does, and the collector need not walk
+                # it again and again (a full pass over a million names holds the
+                # interpreter lock for 0.3 s). A rebuild later never freezes: that
+                # would freeze whatever the handlers hold at that moment too.
+                gc.freeze()
+            elif self._index.version != version:
                 self._index = await self._build(version)
         return self._index
 

@@ -10,7 +10,6 @@ keeps the process under a gigabyte.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from array import array
 from collections import defaultdict
@@ -142,10 +141,10 @@ class RegistryIndex:
             'صحه' is one."""
             self._add_names(known)
             self.lookalikes = LookalikeIndex(official_handles)
-            # What was built lives as long as the index. Left to the collector, its
-            # first pass after the pause would walk every object made meanwhile (0.3 s
-            # at a million names, holding the interpreter lock) and later ones again.
-            gc.freeze()
+        # No gc.freeze() here: it is process-wide, and a rebuild runs while the bot
+        # answers, so it would freeze every handler's objects with the index (and keep
+        # their cycles forever). The process freezes once, after its first index is
+        # built and before it serves anyone (db.registry_index.IndexCache).
 
     def _add_entities(self, entities: Iterable[Entity]) -> tuple[set[str], list[tuple[str, str]]]:
         """Stores each entity and indexes its accounts. Returns the words of all names

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,33 @@ async def test_the_collector_runs_while_an_import_waits_for_the_database(
     result = await import_path(sessions, bundled_copy)
     assert result.changes and len(states) > 10
     assert all(states)
+
+
+class _Cycle:
+    """Garbage only the collector can free: it refers to itself."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+async def test_an_index_rebuild_freezes_nothing_the_handlers_hold(
+    sessions: Sessions, example_registry: Path
+) -> None:
+    """gc.freeze() is process-wide: at a rebuild, while the bot answers, it would move
+    every handler's objects out of the collector's reach for good, cycles included. Only
+    the process's first index (built before it serves anyone) is frozen."""
+    await import_path(sessions, example_registry)
+    cache = IndexCache(sessions)
+    await cache.current()
+    edit(example_registry, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
+    await import_path(sessions, example_registry)
+
+    gc.disable()  # the cycle must still be there when the rebuild runs
+    try:
+        handler_garbage = weakref.ref(_Cycle())
+        rebuilt = await cache.current()
+    finally:
+        gc.enable()
+    assert rebuilt.account(Platform.X, "SaudiMOH_new") is not None
+    gc.collect()
+    assert handler_garbage() is None
