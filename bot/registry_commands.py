@@ -49,8 +49,11 @@ def check(path: Path, as_json: bool) -> int:
     """Validates without touching the database."""
     try:
         registry = load_registry(path)
+        refuse_empty(registry)
     except RegistryInvalid as exc:
         return _report_problems(exc.problems, as_json)
+    except ImportRefused as exc:
+        return _report_refusal(exc, path, as_json)
     summary = {
         "valid": True,
         "entities": len(registry.entities),

@@ -158,6 +158,8 @@ def test_an_empty_registry_is_rejected_and_nothing_changes(
         )
         code, out, _ = run(capsys, "registry", "import", str(empty), "--json")
         assert code == 1 and json.loads(out)["refused"] is True
+        code, _, err = run(capsys, "registry", "check", str(empty))
+        assert code == 1 and "the registry has no entities" in err
         assert exported(capsys) == before
     assert "No changes recorded." in run(capsys, "registry", "history")[1]
 
