@@ -83,20 +83,17 @@ def personal_accounts(renderer: Renderer, answer: Answer) -> str:
         return notice + "\n\n" + renderer.entity_card(entity, answer.platform)
     lines = ["👤 " + s.bold(t("The minister's personal account ({entity})", entity=name))]
     for account in accounts:
-        if account.official:
+        if account.official:  # linked; otherwise inert, and the evidence line says why
             lines.append(renderer.profile_line(account.platform, account.handle))
         else:
             handle = renderer.handle_text(account.platform, account.handle)
-            platform = renderer.platform(account.platform)
-            lines.append(
-                "• " + t("{platform}: {handle} (not confirmed)", platform=platform, handle=handle)
-            )
+            lines.append(f"• {renderer.platform(account.platform)}: {handle}")
         lines.append("  " + renderer.evidence(account.evidence))
     lines.append(
         t(
             "It is the official's own account, not the body's. For the body's official "
             "accounts, ask for {entity}.",
-            entity=name,
+            entity=renderer.subject_text(entity),
         )
     )
     return "\n".join(lines)
