@@ -13,6 +13,7 @@ import html
 import logging
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -38,21 +39,23 @@ async def sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:
     settings: Settings = context.bot_data[SETTINGS]
     services: Services = context.bot_data[SERVICES]
     source = settings.registry_path or BUNDLED_REGISTRY
-    digest = await asyncio.to_thread(registry_digest, source)
     options = ImportOptions(max_removals=settings.import_max_removals)
     try:
         registry = await asyncio.to_thread(load_registry, source)
-        result = await import_registry(services.sessions, registry, str(source), digest, options)
     except RegistryInvalid as exc:
         log.error(
             "registry sync: %s is invalid, nothing imported:\n%s",
             source,
             "\n".join(map(str, exc.problems)),
         )
+        version = await asyncio.to_thread(_version, source)
         await _tell_admins(
-            context, services, digest, partial(_invalid, source=str(source), exc=exc)
+            context, services, version, partial(_invalid, source=str(source), exc=exc)
         )
         return
+    digest = await asyncio.to_thread(registry_digest, source)
+    try:
+        result = await import_registry(services.sessions, registry, str(source), digest, options)
     except ImportRefused as exc:
         log.error("registry sync: %s refused, nothing imported: %s", source, exc.reason)
         await _tell_admins(
@@ -64,6 +67,15 @@ async def sync_registry(context: ContextTypes.DEFAULT_TYPE) -> None:
         "registry sync: %d change(s), %d alert(s) queued", len(result.changes), result.alerts_queued
     )
     await services.index_cache.current()
+
+
+def _version(source: Path) -> str:
+    """What tells one version of a file that could not be imported from the next: its
+    digest ("unreadable" while the file is missing)."""
+    try:
+        return registry_digest(source)
+    except OSError:
+        return "unreadable"
 
 
 def _invalid(t: Messages, source: str, exc: RegistryInvalid) -> str:

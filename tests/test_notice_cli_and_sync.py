@@ -153,3 +153,15 @@ async def test_the_registry_sync_never_imports_a_file_that_removes_too_much(
     removed = len(registry.entities) - len(cut.entities)
     assert f"retire {removed} of {len(registry.entities)} entities" in told.text
     assert "--allow-removals" in told.text
+
+
+async def test_a_missing_registry_path_is_reported_once(bot: Any, tmp_path: Path) -> None:
+    application, request, _ = bot
+    settings = application.bot_data["settings"]
+    missing = tmp_path / "not-checked-out"
+    application.bot_data["settings"] = settings.model_copy(update={"registry_path": missing})
+    context = SimpleNamespace(bot_data=application.bot_data, bot=application.bot)
+    await sync_registry(context)  # type: ignore[arg-type]
+    await sync_registry(context)  # type: ignore[arg-type]
+    [told] = to_admin(request)
+    assert str(missing) in told.text
