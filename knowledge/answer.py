@@ -262,6 +262,7 @@ def _verification_json(v: Verification) -> dict[str, Any]:
         "role": v.account.role.value if v.account else None,
         "official_handle": v.official.handle if v.official else None,
         "official_url": profile_url(v.official.platform, v.official.handle) if v.official else None,
+        "official_confirmed": v.official.official if v.official else None,
         "reason": v.non_official.reason.value if v.non_official else None,
         "similar_to": [
             {"handle": s.handle, "platform": s.platform.value, "entity_id": s.entity.id}

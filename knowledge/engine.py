@@ -409,12 +409,13 @@ class Engine:
 
     def _resemblance(self, ref: HandleRef, platform: Platform) -> Verification:
         """No record of the handle: a look-alike of an official handle, or unknown."""
-        resembled = [
-            hit
+        found = {
+            hit.account.key: hit
             for r in self.index.lookalikes.find(ref.handle, limit=LOOKALIKE_CANDIDATES)
             if (hit := self.index.account(platform, r.official)) is not None
             and hit.account.platform is platform
-        ]
+        }
+        resembled = list(found.values())  # one entry per account, best resemblance first
         if resembled:
             return Verification(
                 ref.raw,

@@ -75,7 +75,7 @@ def test_chat_answers_until_quit(database: str) -> None:
         timeout=120,
         check=True,
     )
-    assert "Official accounts of Ministry of Health" in done.stdout
+    assert "Official accounts of the Ministry of Health" in done.stdout
     assert "looks like @SaudiMOH" in done.stdout
     assert "never read" not in done.stdout
 
