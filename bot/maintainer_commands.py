@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -135,6 +136,9 @@ def add_parsers(actions: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
+    # httpx logs each request's URL at INFO: noise beside the report, and the Bot API's
+    # URLs hold the bot's token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         registry = await _registry(args.path, settings.database_url, args.action == "audit")
     except RegistryInvalid as exc:
