@@ -31,7 +31,14 @@ import httpx
 from platformdirs import user_data_path
 
 from knowledge.registry.schema import Entity, EntityStatus, Registry
-from knowledge.registry.sweep import EntitySweep, Owners, compare, handle_owners, read_page
+from knowledge.registry.sweep import (
+    EntitySweep,
+    Owners,
+    compare,
+    handle_owners,
+    read_page,
+    settle_shared_links,
+)
 
 USER_AGENT = (
     "RasmiSweep/0.1 (Rasmi registry maintenance: reads the social-media links on "
@@ -290,4 +297,6 @@ async def sweep_registry(
         follow_redirects=False,
     ) as http:
         client = PoliteClient(http, options)
-        return list(await asyncio.gather(*(sweep_entity(client, e, owners) for e in entities)))
+        sweeps = list(await asyncio.gather(*(sweep_entity(client, e, owners) for e in entities)))
+    settle_shared_links(sweeps)
+    return sweeps

@@ -17,7 +17,13 @@ from site_server import SiteServer
 from bot.cli import main
 from bot.sweep import USER_AGENT, SweepOptions, entities_to_sweep, sweep_registry
 from knowledge.registry.handles import Platform
-from knowledge.registry.sweep import EntitySweep, read_page, review_registry
+from knowledge.registry.sweep import (
+    EntitySweep,
+    Finding,
+    read_page,
+    review_registry,
+    settle_shared_links,
+)
 from knowledge.registry.validation import load_registry
 
 FOOTER = """<!doctype html><html><body>
@@ -314,3 +320,22 @@ def test_sites_sharing_a_host_wait_their_turn_outside_the_deadline(
     assert found["slow"].unreachable == "no whole answer within 0.5 s"
     reached = {s.entity_id for s in found.values() if s.unreachable is None}
     assert reached == {"moh", "mewa", "moe", "moved", "junk", "legacy"}
+
+
+def test_a_link_on_several_sites_is_proposed_for_none() -> None:
+    def sweep(entity_id: str, *links: tuple[Platform, str]) -> EntitySweep:
+        found = EntitySweep(entity_id, f"https://{entity_id}.gov.sa/")
+        found.new = [Finding(p, h, found.website) for p, h in links]
+        return found
+
+    vision = (Platform.X, "SaudiVision2030")
+    sweeps = [
+        sweep("moh", vision, (Platform.INSTAGRAM, "saudimoh")),
+        sweep("mewa", (Platform.X, "saudivision2030")),  # the same handle, other case
+    ]
+    settle_shared_links(sweeps)
+    assert [(f.handle, f.owner) for s in sweeps for f in s.new] == [
+        ("SaudiVision2030", "linked by 2 sites"),
+        ("saudimoh", None),
+        ("saudivision2030", "linked by 2 sites"),
+    ]

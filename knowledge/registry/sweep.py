@@ -11,7 +11,8 @@ facebook.com/sharer.php) give nothing.
 Per entity, the links are compared with the registry:
 
 - confirmed: the site links an active account of the entity;
-- new: a profile link on a platform where the entity has no active account;
+- new: a profile link on a platform where the entity has no active account (proposed
+  only when no other record has the handle and no other entity's site links it);
 - missing: an active account the site does not link;
 - mismatch: the site links another handle on a platform where the entity has one (or
   a handle the registry lists as former);
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
@@ -184,7 +185,9 @@ class Finding:
     registry_handle: str | None = None
     """For a mismatch: the registry's handle on that platform."""
     owner: str | None = None
-    """For a new link the registry gives elsewhere: "entity:ID" or "non_official:REASON"."""
+    """Why a new link is not proposed: the registry gives it elsewhere ("entity:ID",
+    "non_official:REASON") or several sites link it ("linked by N sites"); "former"
+    for a mismatch with a former account."""
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"platform": self.platform.value, "handle": self.handle}
@@ -279,6 +282,25 @@ def compare(entity: Entity, links: list[ProfileLink], owners: Owners, sweep: Ent
             sweep.new.append(Finding(link.platform, link.handle, link.page, owner=owners.get(key)))
 
 
+def settle_shared_links(sweeps: list[EntitySweep]) -> None:
+    """A new link found on several entities' sites (a government-wide account in every
+    ministry's footer) is no one entity's account: it is marked, for each of them,
+    "linked by N sites" and proposed for none (one handle has one owner)."""
+    sites: dict[HandleKey, int] = {}
+    for sweep in sweeps:
+        for finding in sweep.new:
+            if finding.owner is None:
+                key = handle_key(finding.platform, finding.handle)
+                sites[key] = sites.get(key, 0) + 1
+    for sweep in sweeps:
+        sweep.new = [
+            replace(f, owner=f"linked by {count} sites")
+            if f.owner is None and (count := sites[handle_key(f.platform, f.handle)]) > 1
+            else f
+            for f in sweep.new
+        ]
+
+
 # --- the review file ----------------------------------------------------------------------
 
 
@@ -365,7 +387,7 @@ def review_header(sweeps: list[EntitySweep], today: dt.date) -> str:
         for label, items in (
             ("mismatch", sweep.mismatch),
             ("missing", sweep.missing),
-            ("new, listed elsewhere", [f for f in sweep.new if f.owner is not None]),
+            ("new, not proposed", [f for f in sweep.new if f.owner is not None]),
         ):
             for finding in items:
                 lines.append(f"  {sweep.entity_id}: {label}: {finding.describe()}")
