@@ -368,6 +368,8 @@ class Renderer:
         """An entity's account in a list: its X handle, or another platform's handle
         with the platform's name, so a LinkedIn page is never read as an X handle."""
         handle = self.account_handle(account)
+        if not account.official:
+            handle += " " + self.t("(not confirmed)")
         if account.platform is Platform.X:
             return handle
         return f"{self.platform(account.platform)}: {handle}"
@@ -596,13 +598,14 @@ class Renderer:
                 **values,
             )
         if v.official is not None:
+            replacement = self.account_handle(v.official)
+            if not v.official.official:
+                replacement += " " + t("(not confirmed)")
             text += " " + t(
                 "Its {platform} account is now {new}.",
                 platform=self.platform(v.official.platform),
-                new=self.account_handle(v.official),
+                new=replacement,
             )
-            if not v.official.official:
-                text += " " + t("(not confirmed)")
         if account.until:
             text += "\n" + t(
                 "A released handle can be taken by anyone: posts from it after that date "
