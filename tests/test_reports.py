@@ -125,6 +125,8 @@ async def test_several_reports_put_a_handle_under_review_and_never_mark_it_fake(
     assert "Several people reported this account as an impersonation" in answer.text
     [other] = await send(bot, updates.message("/verify @fake_handle_9", updates.user(509, "fr")))
     assert "signalé" not in other.text
+    # An unknown handle may be reported too, from its answer's button.
+    assert [b["callback_data"] for row in other.keyboard for b in row] == ["rp:x:fake_handle_9"]
 
 
 async def test_admins_review_reports_grouped_by_handle_and_accept_them(bot: Any) -> None:
