@@ -155,10 +155,9 @@ async def import_registry(
                 await announce_import(session, import_id)
             return ImportResult(counts, [], False, import_id, digest, source, 0, options.dry_run)
         old = await repository.load()
-        new, changes, kinds = await asyncio.to_thread(
+        new, changes, kinds, taken = await asyncio.to_thread(
             _changes, old, registry, now.date().isoformat(), baseline
         )
-        taken = removals(old, changes)
         if taken.exceed(options.max_removals) and not options.allow_removals:
             raise ImportRefused(_too_many(taken, options.max_removals), taken, changes)
         if options.dry_run:
@@ -182,16 +181,18 @@ def _too_many(taken: Removals, share: float) -> str:
 
 def _changes(
     old: Registry, registry: Registry, date: str, baseline: bool
-) -> tuple[Registry, list[Change], dict[str, str]]:
+) -> tuple[Registry, list[Change], dict[str, str], Removals]:
     """The registry to store (the file's, with the handles it dropped kept as former
-    accounts), the changes, and the kind of each entity they name (its subscribers may
-    follow the kind): synchronous work over the whole registry, for a worker thread."""
+    accounts), the changes, the kind of each entity they name (its subscribers may
+    follow the kind) and what they remove: synchronous work over the whole registry,
+    for a worker thread."""
     with paused_gc():  # no await in here: the collector is paused for this thread's work
         new = keep_former_accounts(old, registry, date)
         changes = [] if baseline else diff_registries(old, new)
         named = {change.entity_id for change in changes}
         kinds = {e.id: e.kind.value for e in (*old.entities, *new.entities) if e.id in named}
-    return new, changes, kinds
+        taken = removals(old, changes)
+    return new, changes, kinds, taken
 
 
 def _counts(registry: Registry) -> RegistryCounts:

@@ -86,7 +86,7 @@ class IndexCache:
     @property
     def latest(self) -> RegistryIndex:
         """The index last built, without asking the database: what handlers use. The bot
-        calls `current()` at start and then periodically to pick up imports."""
+        calls `current()` at start, and its `RegistryWatcher` whenever an import lands."""
         if self._index is None:
             raise RuntimeError("the registry index has not been loaded yet")
         return self._index
