@@ -397,6 +397,14 @@ class Renderer:
             return "\n".join(lines)
         lines.append(self.s.bold(self.t("Spokesperson {of_entity}", of_entity=of_entity)))
         lines.extend(self.person(p, contact_first) for p in current)
+        # The office's own account (role spokesperson), which speaks for whoever holds it.
+        own = {(ref.platform, ref.handle.casefold()) for p in current for ref in p.accounts}
+        office = [
+            a
+            for a in body_accounts(entity)
+            if a.role is AccountRole.SPOKESPERSON and (a.platform, a.handle.casefold()) not in own
+        ]
+        lines.extend(self.account_line(a) for a in office)
         return "\n".join(lines)
 
     def person(self, person: Spokesperson, contact_first: bool = False) -> str:

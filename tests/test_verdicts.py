@@ -174,6 +174,12 @@ def registry_with_history() -> dict[str, Any]:
                     },
                     {"platform": "instagram", "handle": "SaudiMOH", "evidence": CONFIRMED},
                     {"platform": "instagram", "handle": "mohpictures", "evidence": CONFIRMED},
+                    {
+                        "platform": "x",
+                        "handle": "MOH_Press",
+                        "role": "spokesperson",
+                        "evidence": UNCONFIRMED,
+                    },
                 ],
                 "spokespeople": [
                     {
@@ -312,3 +318,9 @@ def test_a_lookalike_of_an_unconfirmed_account_does_not_call_it_official(engine:
     text = render(engine.answer("@M0TLS_KSA", lang="en"), html_mode=True)
     assert "listed as an account of the Ministry of Transport (not confirmed)" in text
     assert "the official account" not in text and "x.com/MOTLS_KSA" not in text
+
+
+def test_the_spokesperson_answer_gives_the_offices_account(engine: Engine) -> None:
+    text = render(engine.answer("Ministry of Health spokesperson", lang="en"), html_mode=True)
+    assert '<a href="https://x.com/spokesman_moh">@spokesman_moh</a>' in text  # the person's
+    assert "<code>@MOH_Press</code> (spokesperson's account)" in text  # the office's, unconfirmed
