@@ -17,9 +17,12 @@ from site_server import SiteServer
 from bot.cli import main
 from bot.sweep import USER_AGENT, SweepOptions, entities_to_sweep, sweep_registry
 from knowledge.registry.handles import Platform
+from knowledge.registry.schema import Registry
 from knowledge.registry.sweep import (
     EntitySweep,
     Finding,
+    compare,
+    handle_owners,
     read_page,
     review_registry,
     settle_shared_links,
@@ -339,3 +342,34 @@ def test_a_link_on_several_sites_is_proposed_for_none() -> None:
         ("saudimoh", None),
         ("saudivision2030", "linked by 2 sites"),
     ]
+
+
+def test_a_spokespersons_account_on_the_site_is_not_proposed_as_the_bodys() -> None:
+    evidence = {"sources": [{"kind": "dataset", "note": "seed"}], "checked": "2026-01",
+                "confidence": "unconfirmed"}  # fmt: skip
+    registry = Registry.model_validate(
+        {
+            "entities": [
+                {
+                    "id": "mewa",
+                    "name": {"en": "MEWA"},
+                    "kind": "ministry",
+                    "website": "https://www.mewa.gov.sa/",
+                    "evidence": evidence,
+                    "spokespeople": [
+                        {
+                            "name": {"en": "A Speaker"},
+                            "accounts": [{"platform": "x", "handle": "mewa_speaker"}],
+                            "evidence": evidence,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    page = read_page('<a href="https://x.com/mewa_speaker">', "https://www.mewa.gov.sa/")
+    found = EntitySweep("mewa", "https://www.mewa.gov.sa/")
+    compare(registry.entities[0], page.profiles, handle_owners(registry), found)
+    assert [(f.handle, f.owner) for f in found.new] == [("mewa_speaker", "spokesperson:mewa")]
+    review = review_registry(registry, [found], dt.date(2026, 12, 3))
+    assert review.entities[0].accounts == []

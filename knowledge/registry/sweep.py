@@ -237,7 +237,8 @@ class EntitySweep:
 
 
 Owners = dict[HandleKey, str]
-"""Who the registry gives each handle to: "entity:ID" or "non_official:REASON"."""
+"""Who the registry gives each handle to: "entity:ID", "spokesperson:ID" (a spokesperson
+of entity ID) or "non_official:REASON"."""
 
 
 def handle_owners(registry: Registry) -> Owners:
@@ -245,6 +246,9 @@ def handle_owners(registry: Registry) -> Owners:
     for entity in registry.entities:
         for account in entity.accounts:
             owners.setdefault(account.key, f"entity:{entity.id}")
+        for person in entity.spokespeople:
+            for ref in person.accounts:
+                owners.setdefault(ref.key, f"spokesperson:{entity.id}")
     for record in registry.non_official:
         owners.setdefault(record.key, f"non_official:{record.reason.value}")
     return owners
