@@ -4,8 +4,9 @@ The server (`rasmi web`) is pinned to CPU 0 with taskset; the load comes from a 
 process pinned to CPU 1, over loopback: an asyncio client keeping its connections open
 (HTTP/1.1 keep-alive) and timing every request. Two registries: the bundled one and a
 synthetic one of 100k entities (bench/synthetic.py), imported into a new SQLite file.
-Two targets: an entity page (served from the page cache after its first request) and
-/api/v1/ask (the engine answers every request; questions rotate over names and handles).
+Three cases: an entity page (served from the page cache after its first request),
+/api/v1/ask with questions asked again (served from the answer cache, as a viral handle
+is), and /api/v1/ask with every question new (the engine answers every request).
 
     .venv/bin/python bench/web_bench.py                     # bundled and 100k
     .venv/bin/python bench/web_bench.py --sizes bundled --seconds 3
@@ -114,14 +115,29 @@ def _prepare(folder: Path, size: str) -> str:
     return url
 
 
-def _cases(size: str) -> dict[str, list[str]]:
+DISTINCT = 60_000
+"""Distinct questions for the case where no answer is cached (more than a run asks)."""
+
+
+def _cases(size: str) -> list[tuple[str, list[str], bool]]:
+    """(name, paths, warm): warmed cases are served from the caches, as a page or an
+    answer asked again is; the last case asks each question once, so the engine answers
+    every request (a number appended to a question makes it new to the cache)."""
     entity = "moh" if size == "bundled" else "e000123"
     if size == "bundled":
         questions = ["Ministry of Health account", "@SaudiMOH", "@SaudiM0H", "وزارة التعليم"]
     else:
         questions = [f"E{i:06d} account" for i in range(1, 400, 7)] + ["@SaudiM0H"]
-    ask = ["/api/v1/ask?" + urllib.parse.urlencode({"q": q}) for q in questions]
-    return {"entity page (cached)": [f"/en/entities/{entity}"], "/api/v1/ask": ask}
+    new = [f"{questions[i % len(questions)]} {i}" for i in range(DISTINCT)]
+    return [
+        ("entity page (cached)", [f"/en/entities/{entity}"], True),
+        ("/api/v1/ask, questions asked again", _ask_paths(questions), True),
+        ("/api/v1/ask, every question new", _ask_paths(new), False),
+    ]
+
+
+def _ask_paths(questions: list[str]) -> list[str]:
+    return ["/api/v1/ask?" + urllib.parse.urlencode({"q": q}) for q in questions]
 
 
 def run(size: str, seconds: float, connections: int) -> list[str]:
@@ -136,8 +152,8 @@ def run(size: str, seconds: float, connections: int) -> list[str]:
         }
         server, base = start_web(settings, cpu=0, startup=900)
         try:
-            for name, paths in _cases(size).items():
-                for path in paths:  # warm: the first request renders and caches
+            for name, paths, warm in _cases(size):
+                for path in paths if warm else []:  # the first request renders and caches
                     urllib.request.urlopen(base + path, timeout=30).read()
                 listing = folder / "paths.json"
                 listing.write_text(json.dumps(paths))

@@ -4,6 +4,7 @@ CORS, the rate limit, errors as JSON; and the admins' view of what the public as
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Any
@@ -12,8 +13,12 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from sqlmodel import select
 from starlette.testclient import TestClient
 from web_fixtures import ADMIN_TOKEN, call, client, imported, site_of, web_client  # noqa: F401
+
+from db.engine import open_database
+from db.models import QuestionLogRow
 
 CALLS = [
     ("/ask", {"q": "Ministry of Health account", "lang": "en"}, 200),
@@ -135,3 +140,21 @@ def test_the_token_as_a_bearer_opens_the_view_and_the_cookie_is_not_the_token(
     signed = client.post("/fr/admin", data={"token": ADMIN_TOKEN}, follow_redirects=False)
     cookie = signed.headers["set-cookie"]
     assert ADMIN_TOKEN not in cookie and "HttpOnly" in cookie
+
+
+def test_a_repeated_question_is_answered_alike_and_logged_each_time(
+    client: TestClient, imported: str
+) -> None:
+    first = client.get("/api/v1/ask", params={"q": "@SaudiM0H", "lang": "en"})
+    again = client.get("/api/v1/ask", params={"q": "@SaudiM0H", "lang": "en"})
+    assert first.json() == again.json() and first.headers["etag"] == again.headers["etag"]
+    client.get("/api/v1/verify", params={"handle": "no handle here"})
+    call(client, site_of(client).services.flush_question_log)
+    logged = asyncio.run(_api_questions(imported))
+    assert logged == [("@SaudiM0H", "en", "verify"), ("@SaudiM0H", "en", "verify")]
+
+
+async def _api_questions(url: str) -> list[tuple[str, str, str]]:
+    async with open_database(url) as sessions, sessions() as session:
+        rows = await session.exec(select(QuestionLogRow).where(QuestionLogRow.source == "api"))
+        return [(r.text, r.lang, r.intent) for r in rows.all()]

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from db.repositories.questions import LoggedQuestion
 from db.repositories.registry import RegistryRepository, change_json
 from knowledge.i18n import supported
 from knowledge.registry.schema import EntityKind
@@ -19,8 +20,7 @@ from knowledge.render import render
 from knowledge.understand import MAX_QUESTION_CHARS, Intent, Lang
 from web.http import PUBLIC_CACHE, Body, body, cached, json_error, send
 from web.openapi import spec
-from web.pages import log
-from web.site import Site, site
+from web.site import Answered, Site, site
 
 MAX_LIMIT = 1000
 CHANGES_LIMIT = 1000
@@ -42,9 +42,8 @@ async def ask(request: Request) -> Response:
         return json_error(400, "Give a question, a handle or a link: /api/v1/ask?q=...")
     if len(question) > MAX_QUESTION_CHARS:
         return json_error(400, f"A question is at most {MAX_QUESTION_CHARS} characters.")
-    answer = s.services.engine.answer(question, _lang(request))
-    log(s, answer, "api")
-    return send(request, json_body(answer.as_json(render(answer))), PUBLIC_CACHE)
+    found = answered(s, question, _lang(request), None)
+    return send(request, found.body, PUBLIC_CACHE)
 
 
 async def verify(request: Request) -> Response:
@@ -56,11 +55,34 @@ async def verify(request: Request) -> Response:
     text = present[0]
     if len(text) > MAX_QUESTION_CHARS:
         return json_error(400, f"A handle or link is at most {MAX_QUESTION_CHARS} characters.")
-    answer = s.services.engine.answer(text, _lang(request), Intent.VERIFY)
-    if not answer.verifications:
+    found = answered(s, text, _lang(request), Intent.VERIFY)
+    if found.body.status != 200:
         return json_error(400, f"No handle or link could be read in {text!r}.")
-    log(s, answer, "api")
-    return send(request, json_body(answer.as_json(render(answer))), PUBLIC_CACHE)
+    return send(request, found.body, PUBLIC_CACHE)
+
+
+def answered(s: Site, question: str, lang: Lang | None, intent: Intent | None) -> Answered:
+    """The answer JSON to a question, from the engine once per registry version (then
+    from `Site.answers`), and logged every time it is asked. A verification that finds
+    no handle is kept as a 400 body."""
+    key = f"{intent}\0{lang}\0{question}"
+    found = s.answers.get(s.version, key)
+    if found is None:
+        answer = s.services.engine.answer(question, lang, intent)
+        unread = intent is Intent.VERIFY and not answer.verifications
+        data = answer.as_json(render(answer))
+        found = Answered(
+            json_body(data, 400 if unread else 200),
+            answer.lang,
+            answer.intent.value,
+            answer.answered,
+        )
+        s.answers.put(s.version, key, found)
+    if found.body.status == 200:
+        s.services.question_log.append(
+            LoggedQuestion(question, found.lang, found.intent, found.answered, "api")
+        )
+    return found
 
 
 async def entities(request: Request) -> Response:

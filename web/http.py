@@ -14,10 +14,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+T = TypeVar("T")
 
 PUBLIC_CACHE = "public, max-age=60"
 """Browsers and proxies may keep a page a minute: an import shows within that."""
@@ -37,29 +40,33 @@ def body(content: bytes, media_type: str, status: int = 200) -> Body:
     return Body(content, media_type, f'"{digest}"', status)
 
 
-class BodyCache:
-    """The rendered bodies of the current registry version, least recently used out."""
+class VersionCache(Generic[T]):
+    """Values of the current registry version, least recently used out: a new version
+    empties it, so nothing stale is ever served."""
 
     def __init__(self, size: int = 4096):
         self._size = size
         self._version: str | None = None
-        self._bodies: OrderedDict[str, Body] = OrderedDict()
+        self._values: OrderedDict[str, T] = OrderedDict()
 
-    def get(self, version: str, key: str) -> Body | None:
+    def get(self, version: str, key: str) -> T | None:
         if version != self._version:
-            self._version, self._bodies = version, OrderedDict()
+            self._version, self._values = version, OrderedDict()
             return None
-        found = self._bodies.get(key)
+        found = self._values.get(key)
         if found is not None:
-            self._bodies.move_to_end(key)
+            self._values.move_to_end(key)
         return found
 
-    def put(self, version: str, key: str, value: Body) -> None:
+    def put(self, version: str, key: str, value: T) -> None:
         if version != self._version:
-            self._version, self._bodies = version, OrderedDict()
-        self._bodies[key] = value
-        if len(self._bodies) > self._size:
-            self._bodies.popitem(last=False)
+            self._version, self._values = version, OrderedDict()
+        self._values[key] = value
+        if len(self._values) > self._size:
+            self._values.popitem(last=False)
+
+
+BodyCache = VersionCache[Body]
 
 
 async def cached(

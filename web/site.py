@@ -14,7 +14,7 @@ from db.services import Services
 from knowledge.index import RegistryIndex
 from knowledge.understand import Lang
 from web.config import WebConfig
-from web.http import Body, BodyCache, body
+from web.http import Body, BodyCache, VersionCache, body
 from web.words import LANGS, words
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -32,12 +32,24 @@ def environment() -> Environment:
     return env
 
 
+@dataclass(frozen=True)
+class Answered:
+    """An API answer's body, and what the question log keeps of it."""
+
+    body: Body
+    lang: Lang
+    intent: str
+    answered: bool
+
+
 @dataclass
 class Site:
     config: WebConfig
     services: Services
     env: Environment = field(default_factory=environment)
     bodies: BodyCache = field(default_factory=BodyCache)
+    answers: VersionCache[Answered] = field(default_factory=VersionCache)
+    """API answers by question: the same handle is asked again and again."""
 
     @property
     def index(self) -> RegistryIndex:
