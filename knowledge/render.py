@@ -170,6 +170,13 @@ class Style:
     def italic(self, value: str) -> str:
         return f"<i>{value}</i>" if self.html else value
 
+    def address(self, url: str) -> str:
+        """A whole web address shown as itself: in HTML a link whose target is the address
+        exactly (Telegram's own detection would take the isolate around it into the URL)."""
+        if self.html and url.startswith(("http://", "https://")):
+            return f'<a href="{html.escape(url, quote=True)}">{self.latin(url)}</a>'
+        return self.latin(url)
+
     def link(self, url: str, label: str) -> str:
         if self.html:
             return f'<a href="{html.escape(url, quote=True)}">{self.latin(label)}</a>'
@@ -288,7 +295,7 @@ class Renderer:
             handles = ", ".join(self.former_handle(a) for a in former)
             lines.append(t("Former handles, no longer in use: {handles}", handles=handles))
         if entity.website:
-            lines.append(t("Website: {url}", url=s.latin(entity.website)))
+            lines.append(t("Website: {url}", url=s.address(entity.website)))
         if not accounts and entity.status is EntityStatus.ACTIVE:
             lines.append(self.evidence(entity.evidence, of_account=False))
         return "\n".join(lines)
@@ -473,10 +480,10 @@ class Renderer:
                 lines.append("✉️ " + t("E-mail: {value}", value=s.latin(found.email)))
             if found.office:
                 lines.append(
-                    "🏢 " + t("Office: {value}", value=s.text(self.localized(found.office)))
+                    "🏢 " + t("Office: {value}", value=self.form(self.localized(found.office)))
                 )
             if found.website:
-                lines.append("🌐 " + t("Website: {url}", url=s.latin(found.website)))
+                lines.append("🌐 " + t("Website: {url}", url=s.address(found.website)))
         return lines or [t("No contact on record.")]
 
     # Verification

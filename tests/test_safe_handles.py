@@ -59,8 +59,11 @@ def test_only_official_handles_can_be_tapped(bot: RunningBot) -> None:
         before = len(bot.server.sent(user["id"]))
         bot.ask(user, question)
         for message in bot.server.sent(user["id"])[before:]:
+            print(f"> {question}\n< {message['text']}\n  entities: {tappable(message)}")
             for kind, target in tappable(message):
                 assert kind != "mention", (question, target)
+                # A link opens exactly its address: no isolate mark or "…" taken into it.
+                assert not set(target) & {"\u2068", "\u2069", "…"}, (question, target)
                 ref = parse_handle(target)
                 if ref is None or ref.platform is None:
                     continue  # a website or a source page, not a profile
