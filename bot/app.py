@@ -55,6 +55,11 @@ _WATCHER = "registry_watcher"
 _QUEUE = "send_queue"
 _REDIS = "redis"
 PAID_WORKERS = 16
+CONNECTIONS = 16
+"""HTTP connections to the Bot API for sending (long polling has its own)."""
+POOL_WAIT = 30.0
+"""Seconds a send may wait for a free connection (PTB's default, 1 s, would lose replies
+in a burst; a send that waited for a connection was never sent, so nothing is doubled)."""
 """Alerts in flight at once with paid broadcasts: 1,000/s at about 15 ms a message."""
 
 COMMANDS = (
@@ -110,6 +115,11 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
+    else:
+        # Sends go out one turn at a time, so a few connections carry them all; PTB's 256
+        # cost more CPU than the answers themselves (httpcore scans every connection for
+        # each request it places). A turn granted while all are busy waits for one.
+        builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT)
     if updates_request is not None:
         builder = builder.get_updates_request(updates_request)
     application = builder.build()
