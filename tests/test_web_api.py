@@ -19,6 +19,7 @@ from web_fixtures import ADMIN_TOKEN, call, client, imported, site_of, web_clien
 
 from db.engine import open_database
 from db.models import QuestionLogRow
+from knowledge.engine import Engine
 
 CALLS = [
     ("/ask", {"q": "Ministry of Health account", "lang": "en"}, 200),
@@ -158,3 +159,19 @@ async def _api_questions(url: str) -> list[tuple[str, str, str]]:
     async with open_database(url) as sessions, sessions() as session:
         rows = await session.exec(select(QuestionLogRow).where(QuestionLogRow.source == "api"))
         return [(r.text, r.lang, r.intent) for r in rows.all()]
+
+
+def test_a_bug_is_a_polite_500_never_a_traceback(
+    imported: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Engine, "answer", broken)
+    with web_client(imported, raise_server_exceptions=False) as failing:
+        api = failing.get("/api/v1/ask", params={"q": "Ministry of Health"})
+        assert api.status_code == 500
+        assert "try again" in api.json()["error"]["message"]
+        page = failing.get("/fr/search", params={"q": "Ministry of Health"})
+        assert page.status_code == 500
+        assert '<html lang="fr"' in page.text and "Traceback" not in page.text

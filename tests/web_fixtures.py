@@ -29,7 +29,9 @@ async def imported(database_url: str) -> AsyncIterator[str]:
     yield database_url
 
 
-def web_client(database_url: str, rate_per_minute: int = 120) -> TestClient:
+def web_client(
+    database_url: str, rate_per_minute: int = 120, raise_server_exceptions: bool = True
+) -> TestClient:
     config = WebConfig(
         database_url,
         admin_token=ADMIN_TOKEN,
@@ -37,7 +39,7 @@ def web_client(database_url: str, rate_per_minute: int = 120) -> TestClient:
         rate_per_minute=rate_per_minute,
         refresh_seconds=0.05,
     )
-    return TestClient(create_app(config))
+    return TestClient(create_app(config), raise_server_exceptions=raise_server_exceptions)
 
 
 def site_of(client: TestClient) -> Site:

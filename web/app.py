@@ -26,7 +26,7 @@ from db.registry_index import IndexCache
 from db.services import Services
 from web import admin, api, data, pages
 from web.config import WebConfig
-from web.http import RateLimit, RateLimitMiddleware
+from web.http import RateLimit, RateLimitMiddleware, json_error
 from web.site import STATIC, Site
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def create_app(config: WebConfig) -> Starlette:
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
 
 
@@ -105,6 +105,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         return await api.not_found(request, exc)
     return await pages.not_found(request, exc)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A bug: logged by the server; the client gets a polite answer, JSON under /api/."""
+    if request.url.path.startswith("/api/"):
+        return json_error(500, "Something went wrong on our side; please try again later.")
+    return await pages.not_found(request, HTTPException(500))
 
 
 async def _every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
