@@ -278,7 +278,8 @@ def test_a_user_session_over_long_polling(polling_bot: RunningBot) -> None:
     [verdict] = bot.replies(chat, before)
     bot.note("[forwarded from the channel @saudimoi]", verdict["text"])
     assert "forwarded from Saudi MOI" in verdict["text"]
-    assert "is NOT an official account" in verdict["text"]
+    # Listed as unverified, not as an impersonation: "not confirmed", never ⛔.
+    assert "is not confirmed" in verdict["text"] and "⛔" not in verdict["text"]
 
     # A spokesperson.
     people = bot.ask(user, "who is the Education spokesperson?")
