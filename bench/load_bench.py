@@ -10,6 +10,7 @@ send inside a flood wait restarts the wait.
     .venv/bin/python bench/load_bench.py broadcast      # (b) the same during a broadcast
     .venv/bin/python bench/load_bench.py crash          # (c) 2 replicas, one SIGKILLed half-way
     .venv/bin/python bench/load_bench.py rate           # (e) handling rate, vs an echo bot
+    .venv/bin/python bench/load_bench.py status --notices 3000   # /status during a broadcast
     .venv/bin/python bench/load_bench.py burst --users 300 --notices 2000   # smaller
 
 (d), the broadcast's pace alone, is bench/alerts_bench.py. `crash` and the two-replica
@@ -31,13 +32,14 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from alerts_bench import FIRST_CHAT, prepare_database
-from bot_api_server import BotApiServer
+from bot_api_server import BotApiServer, JSONDict
 from bot_process import start_bot, stop
 from registry_edits import empty_postgres
 from replicas import Burst, free_port, round_robin_proxy, start_replicas, wait_for_ports
@@ -274,11 +276,44 @@ def scenario_rate(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     return rows
 
 
+ADMINS = {"en": 4_242, "ar": 4_243}
+
+
+def is_in_chat(chat_id: int, message: JSONDict) -> bool:
+    return bool(message["chat"]["id"] == chat_id)
+
+
+def scenario_status(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    """Administrators send /status (in English and in Arabic) a third of the way into a
+    broadcast: what the bot answered them."""
+    url = f"sqlite:///{folder / 'bench.db'}"
+    asyncio.run(prepare_database(url, args.notices))
+    transcript: dict[str, Any] = {}
+    with strict_server() as server:
+        for n in range(args.notices):
+            server.user(FIRST_CHAT + n)
+        admins = {lang: server.user(uid, language_code=lang) for lang, uid in ADMINS.items()}
+        with bot(server, url, folder, ADMIN_IDS=",".join(map(str, ADMINS.values()))):
+            while len(delivered(server, args.notices)) < args.notices // 3:
+                time.sleep(0.2)
+            for lang, admin in admins.items():
+                server.send_command(admin, "status")
+                chat: int = admin["id"]
+                reply = server.wait_for(partial(is_in_chat, chat), 30)
+                transcript[lang] = {
+                    "notices delivered when asked": len(delivered(server, args.notices)),
+                    "admin": "/status",
+                    "bot": reply["text"],
+                }
+    return transcript
+
+
 SCENARIOS = {
     "burst": scenario_burst,
     "broadcast": scenario_broadcast,
     "crash": scenario_crash,
     "rate": scenario_rate,
+    "status": scenario_status,
 }
 
 
@@ -313,7 +348,12 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rasmi-load-bench-") as tmp:
         result = SCENARIOS[args.scenario](args, Path(tmp))
-        print(table(args.scenario, result))
+        if args.scenario == "status":
+            for lang, said in result.items():
+                print(f"[{lang}, {said['notices delivered when asked']} notices delivered]")
+                print(f"admin> {said['admin']}\nbot>   {said['bot']}\n")
+        else:
+            print(table(args.scenario, result))
         print("RESULT " + json.dumps(result))
     return 0
 

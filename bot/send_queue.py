@@ -128,8 +128,11 @@ def gcra(due: dict[str, float], key: str, interval: float, tolerance: int, now: 
 
 @dataclass(order=True)
 class _Waiter:
-    priority: int
+    rank: int
+    """The priority, except that a send whose budget slot is already taken (a claimed
+    alert) goes first: holding it back would only keep its row claimed longer."""
     order: int
+    priority: Priority = field(compare=False)
     chat_id: int | None = field(compare=False)
     budget: bool = field(compare=False)
     granted: asyncio.Future[None] = field(compare=False)
@@ -158,14 +161,6 @@ class SendQueue:
         self._told_waiting: float = 0.0
         self._was_waiting = False
 
-    @property
-    def waiting(self) -> dict[Priority, int]:
-        counts = dict.fromkeys(Priority, 0)
-        for waiter in self._waiters:
-            if not waiter.granted.done():
-                counts[Priority(waiter.priority)] += 1
-        return counts
-
     async def acquire(
         self, priority: Priority, chat_id: int | None, *, budget: bool = True
     ) -> None:
@@ -175,7 +170,12 @@ class SendQueue:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._dispatch(), name="send-queue")
         waiter = _Waiter(
-            priority, next(self._order), chat_id, budget, asyncio.get_running_loop().create_future()
+            priority if budget else Priority.QUERY,
+            next(self._order),
+            priority,
+            chat_id,
+            budget,
+            asyncio.get_running_loop().create_future(),
         )
         heapq.heappush(self._waiters, waiter)
         self._wake.set()
@@ -238,7 +238,7 @@ class SendQueue:
         if waiter.priority == Priority.ALERT and waiter.budget and others:
             return 0.05  # another replica's replies go first
         if waiter.budget:
-            wait = await self._take_budget(Priority(waiter.priority))
+            wait = await self._take_budget(waiter.priority)
             if wait > 0:
                 return wait
         if waiter.granted.done():

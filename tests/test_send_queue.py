@@ -63,16 +63,21 @@ async def test_queries_go_first_then_replies_and_alerts_take_what_is_left() -> N
     queue = SendQueue(Limits(per_second=20, tolerance=0))
     granted: list[str] = []
 
-    async def send(name: str, priority: Priority, chat: int | None) -> None:
-        await queue.acquire(priority, chat)
+    async def send(name: str, priority: Priority, chat: int | None, budget: bool = True) -> None:
+        await queue.acquire(priority, chat, budget=budget)
         granted.append(name)
 
     tasks = [asyncio.create_task(send(f"alert{n}", Priority.ALERT, 100 + n)) for n in range(3)]
     tasks += [asyncio.create_task(send(f"reply{n}", Priority.REPLY, n)) for n in range(3)]
     tasks.append(asyncio.create_task(send("query", Priority.QUERY, None)))
+    # An alert whose budget slot was taken before its row was claimed is not held back.
+    tasks.append(asyncio.create_task(send("claimed", Priority.ALERT, 200, budget=False)))
     await asyncio.gather(*tasks)
     await queue.close()
-    assert granted == ["query", "reply0", "reply1", "reply2", "alert0", "alert1", "alert2"]
+    assert granted == [
+        *["query", "claimed", "reply0", "reply1", "reply2"],
+        *["alert0", "alert1", "alert2"],
+    ]
 
 
 async def test_a_chat_gets_one_message_a_second_and_others_are_not_held_up() -> None:
