@@ -34,7 +34,7 @@ from knowledge.registry.audit import (
 )
 from knowledge.registry.schema import Registry
 from knowledge.registry.sweep import EntitySweep, review_header, review_registry
-from knowledge.registry.validation import RegistryInvalid, load_registry
+from knowledge.registry.validation import RegistryInvalid, load_registry, paused_gc
 from knowledge.registry.yaml_io import dump_registry
 
 ACTIONS = ("audit", "sweep", "resolve-ids")
@@ -174,7 +174,8 @@ async def audit(args: argparse.Namespace, settings: Settings, registry: Registry
     else:
         report = audit_registry(registry, today, args.max_age)
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False))
+        with paused_gc():  # 400,000 findings as dicts: see `paused_gc` (7 times faster)
+            print(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         print_audit(report, args.path or "the stored registry")
     return EXIT_FOUND if args.strict and not report.clean else EXIT_OK
