@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots"
+ADMIN_TOKEN = "browser-test-token"
+FLUSH_WAIT = 30
+"""Seconds to wait for the question log to be written (every 5 s)."""
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 WHY = "headless Chromium needs `apt-get install chromium chromium-driver` (.ci/run does it)"
@@ -35,7 +39,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("RASMI_TEST_DATABASE_URL"):
         pytest.skip("the browser tests run once, on SQLite")
     folder = tmp_path_factory.mktemp("web")
-    settings = {"DATABASE_URL": f"sqlite:///{folder}/r.db", "TELEGRAM_BOT_USERNAME": "RasmiBot"}
+    settings = {
+        "DATABASE_URL": f"sqlite:///{folder}/r.db",
+        "TELEGRAM_BOT_USERNAME": "RasmiBot",
+        "WEB_ADMIN_TOKEN": ADMIN_TOKEN,
+    }
     process, base = start_web(settings)
     try:
         yield base
@@ -130,3 +138,19 @@ def test_the_feed_and_the_downloads(server: str, browser: webdriver.Chrome) -> N
     source = browser.page_source
     assert "feed" in source and "Changes to the registry of official accounts" in source
     shot(browser, "en-feed")
+
+
+def test_decision_makers_see_what_the_public_asks(server: str, browser: webdriver.Chrome) -> None:
+    browser.get(server + "/en/verify?q=%40SaudiM0H")  # a look-alike, asked about
+    browser.get(server + "/en/admin")
+    token = browser.find_element(By.ID, "token")
+    token.send_keys(ADMIN_TOKEN)
+    token.submit()
+    deadline = time.monotonic() + FLUSH_WAIT
+    while "SaudiM0H" not in browser.page_source and time.monotonic() < deadline:
+        time.sleep(1)
+        browser.refresh()
+    main = browser.find_element(By.TAG_NAME, "main")
+    assert "SaudiM0H" in main.text  # in the table of look-alikes people asked about
+    assert browser.find_elements(By.CSS_SELECTOR, "svg[role=img]")
+    shot(browser, "en-admin")

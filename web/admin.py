@@ -29,7 +29,7 @@ from knowledge.understand import Lang
 from web.http import PRIVATE, body, send
 from web.pages import lang_of
 from web.site import Site, site
-from web.words import words
+from web.words import LANGUAGE_NAMES, words
 
 COOKIE = "rasmi_admin"
 DAYS = 30
@@ -157,7 +157,7 @@ def summarize(
     index = engine.index
     return Insights(
         days=sorted(days.items()),
-        by_lang=langs.most_common(),
+        by_lang=[(LANGUAGE_NAMES.get(code, code), n) for code, n in langs.most_common()],
         by_intent=intents.most_common(),
         bodies=[(i, w.name(index.entities[i]), n) for i, n in bodies.most_common(TOP)],
         unanswered=missed.most_common(TOP),

@@ -15,7 +15,7 @@ from knowledge.index import RegistryIndex
 from knowledge.understand import Lang
 from web.config import WebConfig
 from web.http import Body, BodyCache, VersionCache, body
-from web.words import LANGS, words
+from web.words import LANGS, LANGUAGE_NAMES, words
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -70,6 +70,7 @@ class Site:
             lang=lang,
             path=path,
             langs=LANGS,
+            language_names=LANGUAGE_NAMES,
             bot=self.config.bot_username,
             year=dt.datetime.now(dt.UTC).year,
             **values,

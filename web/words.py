@@ -31,6 +31,8 @@ from knowledge.render import Renderer
 from knowledge.understand import Lang
 
 LANGS: tuple[Lang, ...] = ("ar", "en", "fr")
+LANGUAGE_NAMES = {"ar": "العربية", "en": "English", "fr": "Français"}
+"""Each language by its own name: the language links of every page, the admins' charts."""
 
 
 @dataclass(frozen=True)
