@@ -51,10 +51,11 @@ def summary(report: AuditReport, lang: Lang) -> str:
     """The audit's counts as a message (HTML: kind names come from the catalog, numbers
     and dates from the report, nothing from the registry's free text)."""
     t = Messages(lang)
+    renderer = Renderer(lang, html_mode=True)
     lines = [
         t(
             "Registry audit of {date}. Entities: {entities}, accounts: {accounts}.",
-            date=report.today,
+            date=renderer.date(report.today),
             entities=report.entities,
             accounts=report.accounts,
         )
@@ -64,11 +65,11 @@ def summary(report: AuditReport, lang: Lang) -> str:
         for check in Check
     ]
     if report.no_accounts_by_kind:
-        renderer = Renderer(lang, html_mode=True)
-        separator = "، " if lang == "ar" else ", "
-        kinds = separator.join(
-            f"{renderer.kind(EntityKind(kind))} {count}"
-            for kind, count in report.no_accounts_by_kind.most_common()
+        kinds = renderer.comma_join(
+            [
+                f"{renderer.kind(EntityKind(kind))} {count}"
+                for kind, count in report.no_accounts_by_kind.most_common()
+            ]
         )
         lines.append(t("Without an account, by kind: {kinds}", kinds=html.escape(kinds)))
     if report.clean:

@@ -274,6 +274,8 @@ async def test_admins_get_the_summary_in_their_language(bot: Any) -> None:
     await application.process_update(updates.message("/audit", admin))
     [summary] = [c for c in request.calls if c.method == "sendMessage"]
     assert f"Entités : {report.entities}, comptes : {report.accounts}." in summary.text
+    months = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+    assert any(f" {month} " in summary.text.splitlines()[0] for month in months.split())
     no_id = report.counts[Check.NO_NUMERIC_ID]
     assert f"Comptes actifs sans identifiant numérique : {no_id}" in summary.text
     assert f"Sources sans lien : {report.counts[Check.SOURCE_WITHOUT_URL]}" in summary.text
