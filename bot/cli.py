@@ -179,6 +179,7 @@ async def _registry(args: argparse.Namespace, settings: Settings) -> int:
             allow_removals=args.allow_removals,
             max_removals=settings.import_max_removals,
             dry_run=args.dry_run,
+            alone=True,
         )
         return await registry_commands.import_(url, args.path, args.json, options)
     if args.action == "export":

@@ -100,7 +100,8 @@ async def ensure_imported(
     async with sessions() as session:
         if not await RegistryRepository(session).is_empty():
             return None
-    return await import_path(sessions, path or BUNDLED_REGISTRY)
+    # Before the bot serves anyone, or in a terminal command: nothing else is running.
+    return await import_path(sessions, path or BUNDLED_REGISTRY, ImportOptions(alone=True))
 
 
 async def export(database_url: str, fmt: ExportFormat, output: Path | None) -> int:
