@@ -41,7 +41,7 @@ from registry_edits import empty_postgres
 from synthetic import check_sample, write_registry
 
 from db.engine import open_database
-from db.importer import import_registry, registry_digest
+from db.importer import ImportOptions, import_registry, registry_digest
 from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.validation import RegistryInvalid, load_registry
 
@@ -116,6 +116,10 @@ class Stopwatch:
         return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
+AS_CLI = ImportOptions(alone=True)
+"""As `rasmi registry import` runs it: nothing else in the process, collector paused."""
+
+
 async def timed_import(spec: CaseSpec, registry: Any, digest: str, result: CaseResult) -> None:
     """Opens (and migrates) a fresh database outside the clock, then times the import."""
     url = spec.database
@@ -123,12 +127,12 @@ async def timed_import(spec: CaseSpec, registry: Any, digest: str, result: CaseR
         await empty_postgres(url)
     async with open_database(url) as sessions:
         clock = Stopwatch()
-        imported = await import_registry(sessions, registry, spec.registry, digest)
+        imported = await import_registry(sessions, registry, spec.registry, digest, AS_CLI)
         result.import_s, result.import_cpu_s = clock.read()
         if spec.reimport:
             result.first_import_s = result.import_s
             clock = Stopwatch()
-            imported = await import_registry(sessions, registry, spec.registry, digest)
+            imported = await import_registry(sessions, registry, spec.registry, digest, AS_CLI)
             result.import_s, result.import_cpu_s = clock.read()
             result.extra["reimport_changes"] = len(imported.changes)
     result.entities = imported.counts.entities
