@@ -235,11 +235,19 @@ def entity_record(rng: random.Random, vocab: Sequence[Word], index: int) -> dict
         "name": names_for(rng, head, words),
         "kind": head.kind.value,
         "evidence": evidence(f"https://www.{handle.lower()}.example.gov.sa"),
-        "accounts": [{"platform": "x", "handle": handle, "evidence": evidence(handle)}],
+        "accounts": [
+            {
+                "platform": "x",
+                "handle": handle,
+                "evidence": evidence(f"https://www.{handle.lower()}.example.gov.sa/about"),
+            }
+        ],
     }
 
 
-def evidence(source: str) -> dict[str, Any]:
+def evidence(url: str) -> dict[str, Any]:
+    """Confirmed by the body's own website, as the registry's confirmation rule requires."""
+    source = {"kind": "official_website", "url": url}
     return {"sources": [source], "checked": "2026-11", "confidence": "confirmed"}
 
 
