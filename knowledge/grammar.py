@@ -141,6 +141,8 @@ def subject(name: str, lang: Lang) -> str:
     """The name as the subject or object of a sentence: "the Ministry of Health",
     "le ministère de la Santé", "وزارة الصحة"."""
     if lang == "en":
+        if name.startswith("The "):
+            return "the " + name[4:]
         return f"the {name}" if _takes_english_article(name) else name
     if lang == "fr":
         article, noun = _french_article(name)

@@ -105,6 +105,7 @@ def test_english_names_of_bodies_take_the_article() -> None:
     )
     assert of("King Saud University", "en") == "of King Saud University"
     assert of("Absher", "en") == "of Absher"
+    assert of("The Royal Court", "en") == "of the Royal Court"
 
 
 def test_a_name_missing_in_french_is_given_as_a_name(engine: Engine) -> None:
