@@ -175,3 +175,10 @@ def test_a_bug_is_a_polite_500_never_a_traceback(
         page = failing.get("/fr/search", params={"q": "Ministry of Health"})
         assert page.status_code == 500
         assert '<html lang="fr"' in page.text and "Traceback" not in page.text
+
+
+def test_pages_forbid_scripts_and_sniffing(client: TestClient) -> None:
+    for path in ("/ar/", "/en/entities/moh", "/api/v1/entities/moh"):
+        headers = client.get(path).headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert "default-src 'none'" in headers["content-security-policy"]
