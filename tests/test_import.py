@@ -241,3 +241,33 @@ async def test_json_and_csv_exports(sessions: Sessions, example_registry: Path) 
     assert moh_x["name_ar"] == "وزارة الصحة"
     assert moh_x["confidence"] == "confirmed"
     assert {r["entity_id"] for r in rows} == {"moh", "mlsd", "hrsd", "moi"}
+
+
+async def test_a_handle_the_file_lists_as_not_official_is_not_kept_as_former(
+    sessions: Sessions, example_registry: Path
+) -> None:
+    """Removed for cause: the maintainers moved the ministry to a new handle and listed
+    the old one as taken over. The file decides; no former account is kept for it."""
+    await import_path(sessions, example_registry)
+    edit(example_registry, "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
+    edit(
+        example_registry,
+        "non_official:\n",
+        "non_official:\n"
+        "  - platform: x\n"
+        "    handle: SaudiMOH\n"
+        "    imitates: moh\n"
+        "    reason: impersonation\n"
+        "    evidence: {sources: [{kind: news, url: 'https://example.com/takeover'}], "
+        "checked: 2026-12, confidence: confirmed}\n",
+    )
+    result = await import_path(sessions, example_registry)
+    async with sessions() as session:
+        stored_registry = await RegistryRepository(session).load()
+    moh = stored_registry.entities[0]
+    assert "SaudiMOH" not in [a.handle for a in moh.accounts]
+    assert "SaudiMOH" in [n.handle for n in stored_registry.non_official]
+    assert {c.kind for c in result.changes} >= {
+        ChangeKind.HANDLE_CHANGED,
+        ChangeKind.NON_OFFICIAL_ADDED,
+    }
