@@ -172,3 +172,13 @@ def test_without_a_bot_username_no_telegram_link(imported: str) -> None:
 
     with TestClient(create_app(WebConfig(imported))) as plain:
         assert "t.me/" not in plain.get("/en/entities/moh").text
+
+
+def test_a_renamed_body_says_what_became_of_it(client: TestClient) -> None:
+    page = client.get("/en/entities/sagia").text
+    notice = page.split('class="notice">')[1].split("</p>")[0]
+    assert "Saudi Arabian General Investment Authority became" in notice
+    assert "2020" in notice and 'href="/en/entities/misa"' in notice
+    answer = client.get("/en/search", params={"q": "SAGIA account"}).text
+    assert "Saudi Arabian General Investment Authority became" in answer
+    assert 'href="/en/entities/misa"' in answer

@@ -77,6 +77,11 @@ class Words:
     def name(self, entity: Entity) -> str:
         return self._r.name(entity)
 
+    def became(self, entity: Entity, successors: list[Entity]) -> str:
+        """What became of a body that no longer exists as it was, in the bot's words."""
+        date = self.date(entity.status_date) or None
+        return self._r.became(self.name(entity), [self.name(s) for s in successors], date)
+
     def kinds(self, kind: EntityKind | str) -> str:
         """A kind of body as a list's title ("Ministries")."""
         return self._r.kind(EntityKind(kind))
