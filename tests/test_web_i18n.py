@@ -3,17 +3,16 @@ catalogs of Arabic and French, with the same placeholders."""
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from test_i18n import KEYWORDS, placeholders
 
 from knowledge.i18n import merged_catalog
 from knowledge.understand import Lang
 
 WEB = Path(__file__).resolve().parent.parent / "web"
-KEYWORDS = {"t": None, "plural": (1, 2), "N_": None}
 
 
 def web_messages() -> set[str]:
@@ -25,10 +24,6 @@ def web_messages() -> set[str]:
         ):
             found.add(message[0] if isinstance(message, tuple) else message)
     return found
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
