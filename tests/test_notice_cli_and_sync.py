@@ -68,6 +68,7 @@ def test_schedule_and_status(
         "due": 0,
         "later": 0,
         "sent_last_minute": 0,
+        "window": 60.0,
         "seconds_left": 0.0,
     }
 

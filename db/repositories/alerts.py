@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, case, delete, func, insert, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import NoticeRow, OutboxRow, SubscriberRow, SubscriptionRow
@@ -124,11 +124,15 @@ class Backlog:
     later: int
     """Rows scheduled for later (digests, maintainers' messages, retries)."""
     sent_last_minute: int
+    window: float = 60.0
+    """Seconds from the first of those sends to now (less than a minute when the
+    broadcast began within it)."""
 
     def seconds_left(self, cap: float) -> float:
-        """At the last minute's pace, or at `cap` a second when nothing went out in it."""
-        per_second = self.sent_last_minute / 60 if self.sent_last_minute else cap
-        return self.due / per_second
+        """At the last minute's pace, or at `cap` a second when it is too short to say."""
+        if self.sent_last_minute < 2 or self.window < 1.0:
+            return self.due / cap
+        return self.due / (self.sent_last_minute / self.window)
 
 
 class AlertRepository:
@@ -445,21 +449,23 @@ class AlertRepository:
 
     async def backlog(self, now: dt.datetime) -> Backlog:
         """How much is left and how fast it is going, over every replica."""
-        due = queued = 0
-        for is_due, count in await self._rows(
-            select(OUTBOX.c.next_attempt_at <= now, func.count())
-            .where(OUTBOX.c.state.in_([QUEUED, SENDING]))
-            .group_by(OUTBOX.c.next_attempt_at <= now)
-        ):
-            if is_due:
-                due += count
-            else:
-                queued += count
-        minute = now - dt.timedelta(minutes=1)
-        sent = await self._one(
-            select(func.count()).where(OUTBOX.c.state == SENT, OUTBOX.c.sent_at >= minute)
+        is_due = OUTBOX.c.next_attempt_at <= now
+        due, queued = await self._one(
+            select(
+                func.coalesce(func.sum(case((is_due, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((is_due, 0), else_=1)), 0),
+            ).where(OUTBOX.c.state.in_([QUEUED, SENDING]))
         )
-        return Backlog(due, queued, int(sent[0] if sent else 0))
+        minute = now - dt.timedelta(minutes=1)
+        count, first = await self._one(
+            select(func.count(), func.min(OUTBOX.c.sent_at)).where(
+                OUTBOX.c.state == SENT, OUTBOX.c.sent_at >= minute
+            )
+        )
+        if first is not None and first.tzinfo is None:
+            first = first.replace(tzinfo=dt.UTC)  # SQLite keeps no time zone
+        window = (now - first).total_seconds() if first is not None else 60.0
+        return Backlog(int(due), int(queued), int(count or 0), window)
 
     async def mark(self, ids: Sequence[int], state: str, **values: Any) -> None:
         if state == QUEUED:
