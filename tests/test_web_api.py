@@ -102,8 +102,9 @@ def test_a_client_over_its_rate_gets_429_with_retry_after(imported: str) -> None
     with web_client(imported, rate_per_minute=3) as limited:
         codes = [limited.get("/api/v1/entities").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
-        refused = limited.get("/api/v1/entities")
+        refused = limited.get("/api/v1/entities", headers={"Origin": "https://news.example"})
         assert int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["access-control-allow-origin"] == "*"
         assert "Too many requests" in refused.json()["error"]["message"]
 
 

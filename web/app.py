@@ -83,14 +83,15 @@ def create_app(config: WebConfig) -> Starlette:
         Route(lang + "/admin", admin.dashboard, methods=["GET", "POST"]),
         Route(lang + "/admin/questions.csv", admin.csv_export),
     ]
+    # CORS outermost, so a page on another site can read a 429's Retry-After too.
     middleware = [
-        Middleware(RateLimitMiddleware, limit=RateLimit(config.rate_per_minute)),
         Middleware(
             CORSMiddleware,
             allow_origins=["*"],
             allow_methods=["GET"],
             expose_headers=["ETag", "Retry-After"],
         ),
+        Middleware(RateLimitMiddleware, limit=RateLimit(config.rate_per_minute)),
     ]
     return Starlette(
         routes=routes,
