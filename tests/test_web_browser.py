@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,6 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots"
 ADMIN_TOKEN = "browser-test-token"
+SERVED: dict[str, str] = {}
+"""The database the server of this module uses (for the import the feed test makes)."""
 FLUSH_WAIT = 30
 """Seconds to wait for the question log to be written (every 5 s)."""
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -27,10 +30,13 @@ if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
     print(f"\nSkipping the browser tests: {WHY}", file=sys.stderr)
     pytest.skip(WHY, allow_module_level=True)
 
+from registry_edits import edit  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from web_process import start_web, stop  # noqa: E402
+
+from knowledge.registry import BUNDLED_REGISTRY  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +45,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("RASMI_TEST_DATABASE_URL"):
         pytest.skip("the browser tests run once, on SQLite")
     folder = tmp_path_factory.mktemp("web")
+    SERVED["database_url"] = f"sqlite:///{folder}/r.db"
     settings = {
-        "DATABASE_URL": f"sqlite:///{folder}/r.db",
+        "DATABASE_URL": SERVED["database_url"],
         "TELEGRAM_BOT_USERNAME": "RasmiBot",
         "WEB_ADMIN_TOKEN": ADMIN_TOKEN,
     }
@@ -49,6 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
     finally:
         stop(process)
+    SERVED.clear()
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +142,22 @@ def test_the_feed_and_the_downloads(server: str, browser: webdriver.Chrome) -> N
         with urllib.request.urlopen(server + f"/data/registry.{fmt}") as response:
             assert b"moh" in response.read()
     shot(browser, "fr-about-downloads")
-    browser.get(server + "/en/feed.atom")
+
+
+def test_the_feed_shows_an_import(server: str, browser: webdriver.Chrome, tmp_path: Path) -> None:
+    folder = tmp_path / "registry"
+    shutil.copytree(BUNDLED_REGISTRY, folder)
+    edit(folder / "entities.yaml", "handle: SaudiMOH\n", "handle: SaudiMOH_new\n")
+    command = [sys.executable, "-m", "bot.cli", "registry", "import", str(folder)]
+    env = {**os.environ, "DATABASE_URL": SERVED["database_url"]}
+    subprocess.run([*command, "--allow-removals"], cwd=ROOT, env=env, check=True)
+    deadline = time.monotonic() + FLUSH_WAIT
+    while "SaudiMOH_new" not in browser.page_source and time.monotonic() < deadline:
+        time.sleep(1)
+        browser.get(server + "/en/feed.atom")
     source = browser.page_source
-    assert "feed" in source and "Changes to the registry of official accounts" in source
+    assert "Changes to the registry of official accounts" in source
+    assert "Update to the official accounts of" in source and "SaudiMOH_new" in source
     shot(browser, "en-feed")
 
 

@@ -80,7 +80,7 @@ async def atom(s: Site, lang: Lang, entity_id: str | None, base: str) -> Body:
     ET.SubElement(root, "title").text = title
     ET.SubElement(root, "id").text = own
     ET.SubElement(root, "link", {"rel": "self", "href": own})
-    newest = rows[0].at if rows else dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    newest = rows[0].at if rows else await _last_import_time(s)
     ET.SubElement(root, "updated").text = _utc(newest).isoformat()
     author = ET.SubElement(root, "author")
     ET.SubElement(author, "name").text = w.t("Rasmi")
@@ -100,7 +100,17 @@ async def atom(s: Site, lang: Lang, entity_id: str | None, base: str) -> Body:
             ET.SubElement(entry, "link", {"href": f"{base}/{lang}/entities/{entity.id}"})
         ET.SubElement(entry, "content", {"type": "text"}).text = "\n".join(lines)
     xml = ET.tostring(root, encoding="unicode", xml_declaration=False)
-    return body(('<?xml version="1.0" encoding="utf-8"?>\n' + xml).encode(), "application/atom+xml")
+    return body(
+        ('<?xml version="1.0" encoding="utf-8"?>\n' + xml).encode(),
+        "application/atom+xml; charset=utf-8",
+    )
+
+
+async def _last_import_time(s: Site) -> dt.datetime:
+    """When the registry was last imported: a feed with no change yet was updated then."""
+    async with s.services.sessions() as session:
+        last = await RegistryRepository(session).last_import()
+    return last.at if last is not None else dt.datetime.now(dt.UTC)
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
