@@ -12,6 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from knowledge.i18n import Messages, catalog_files, merged_catalog, supported
+from knowledge.understand import Lang
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"t": None, "plural": (1, 2), "N_": None}
@@ -32,7 +33,7 @@ def placeholders(text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
-def test_every_message_is_translated_with_the_same_placeholders(lang: str) -> None:
+def test_every_message_is_translated_with_the_same_placeholders(lang: Lang) -> None:
     catalog = merged_catalog(lang)
     translated = {m.id[0] if isinstance(m.id, tuple) else m.id: m for m in catalog if m.id}
     messages = code_messages()
@@ -50,7 +51,7 @@ def test_every_message_is_translated_with_the_same_placeholders(lang: str) -> No
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
-def test_no_message_is_translated_in_two_files(lang: str) -> None:
+def test_no_message_is_translated_in_two_files(lang: Lang) -> None:
     seen: dict[str, str] = {}
     for path in catalog_files(lang):
         with path.open("rb") as po:
