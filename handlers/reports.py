@@ -52,7 +52,8 @@ async def review_note(context: Context, answer: Answer) -> str:
     ]
     if not keys or not await under_review(context, keys):
         return ""
-    return "\n\n" + Messages(answer.lang)(
+    t = Messages(answer.lang)
+    return "\n\n" + t(
         "🚩 Several people reported this account as an impersonation; it is under review."
     )
 

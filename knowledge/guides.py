@@ -53,8 +53,9 @@ def fakes_guide(renderer: Renderer) -> str:
             "impersonation. Each platform's help page:"
         ),
     ]
+    help_page = t("help page")  # outside the f-string, where the extractor reads it
     lines.extend(
-        f"• {renderer.platform(platform)}: {s.link(url, t('help page'))}"
+        f"• {renderer.platform(platform)}: {s.link(url, help_page)}"
         for platform, url in REPORT_PAGES.items()
     )
     return "\n".join(lines)

@@ -69,9 +69,10 @@ def test_arabic_is_arabic_and_french_is_french() -> None:
 
 
 def test_plurals_follow_each_language() -> None:
-    assert Messages("fr").plural("(+{n} more)", "(+{n} more)", 1) == "(+1 autre)"
-    assert Messages("fr").plural("(+{n} more)", "(+{n} more)", 3) == "(+3 autres)"
-    assert Messages("ar").plural("(+{n} more)", "(+{n} more)", 11) == "(+11 أخرى)"
+    more = ("… and {n} more change", "… and {n} more changes")
+    assert Messages("fr").plural(*more, 1) == "… et 1 autre changement"
+    assert Messages("fr").plural(*more, 3) == "… et 3 autres changements"
+    assert Messages("ar").plural(*more, 11) == "… و11 تغييرًا آخر"
 
 
 @pytest.mark.parametrize(
