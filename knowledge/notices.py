@@ -23,6 +23,7 @@ from knowledge.i18n import N_
 from knowledge.registry.diff import ChangeKind
 from knowledge.registry.handles import Platform, display_handle
 from knowledge.registry.schema import (
+    Account,
     AccountRole,
     Entity,
     EntityStatus,
@@ -312,31 +313,30 @@ class _Notice(Renderer):
         kind = _kind(change)
         old, new = _record(change.get("old")), _record(change.get("new"))
         t = self.t
+        # "Official" only for an account that meets the confirmation rule (Account.official);
+        # an unconfirmed one is named as listed, never as official.
         if kind is ChangeKind.HANDLE_CHANGED:
-            return t(
-                "{old} is no longer the official {platform} account of {entity}; "
-                "its official account is now {new}.",
-                old=self.handle(old),
-                platform=self.platform_name(new or old),
-                entity=self.subject,
-                new=self.official_handle(new),
-            ) + self.evidence_line(new)
-        if kind is ChangeKind.ACCOUNT_ADDED:
-            role = _role(new)
-            if role is None or role is AccountRole.MAIN:
+            values = {
+                "old": self.handle(old),
+                "platform": self.platform_name(new or old),
+                "entity": self.subject,
+                "new": self.official_handle(new),
+            }
+            if _official(new):
                 text = t(
-                    "New official {platform} account: {handle}.",
-                    platform=self.platform_name(new),
-                    handle=self.official_handle(new),
+                    "{old} is no longer the official {platform} account of {entity}; "
+                    "its official account is now {new}.",
+                    **values,
                 )
             else:
                 text = t(
-                    "New official {platform} account: {handle} ({role}).",
-                    platform=self.platform_name(new),
-                    handle=self.official_handle(new),
-                    role=self.role(role),
+                    "The registry now lists {new} as the {platform} account of {entity}, "
+                    "in place of {old}; it is not confirmed as official.",
+                    **values,
                 )
             return text + self.evidence_line(new)
+        if kind is ChangeKind.ACCOUNT_ADDED:
+            return self.account_added(new) + self.evidence_line(new)
         if kind is ChangeKind.ACCOUNT_RETIRED:
             values = {"handle": self.handle(old or new), "platform": self.platform_name(new)}
             if isinstance(new.get("until"), str):
@@ -353,11 +353,16 @@ class _Notice(Renderer):
                 platform=self.platform_name(old),
             )
         if kind is ChangeKind.ACCOUNT_REACTIVATED:
-            return t(
-                "The {platform} account {handle} is official again.",
-                handle=self.official_handle(new),
-                platform=self.platform_name(new),
-            ) + self.evidence_line(new)
+            values = {"handle": self.official_handle(new), "platform": self.platform_name(new)}
+            if _official(new):
+                text = t("The {platform} account {handle} is official again.", **values)
+            else:
+                text = t(
+                    "The {platform} account {handle} is in use again; it is not confirmed "
+                    "as official.",
+                    **values,
+                )
+            return text + self.evidence_line(new)
         if kind is ChangeKind.ACCOUNT_UPDATED:
             # Here old and new are one field's values; the account is named by the subject.
             platform, _, handle = str(change.get("subject") or "").partition(":")
@@ -394,6 +399,25 @@ class _Notice(Renderer):
         ):
             return self.non_official(kind, old, new)
         return self.updated(self.subject, [str(change.get("field") or "")])
+
+    def account_added(self, new: dict[str, Any]) -> str:
+        t = self.t
+        role = _role(new)
+        values = {"platform": self.platform_name(new), "handle": self.official_handle(new)}
+        official = _official(new)
+        if role is None or role is AccountRole.MAIN:
+            if official:
+                return t("New official {platform} account: {handle}.", **values)
+            return t(
+                "New {platform} account listed, not confirmed as official: {handle}.", **values
+            )
+        values["role"] = self.role(role)
+        if official:
+            return t("New official {platform} account: {handle} ({role}).", **values)
+        return t(
+            "New {platform} account listed, not confirmed as official: {handle} ({role}).",
+            **values,
+        )
 
     def spokesperson(
         self,
@@ -541,14 +565,12 @@ class _Notice(Renderer):
         return self.s.code(_clip(label))
 
     def official_handle(self, record: Mapping[str, Any]) -> str:
-        """An account's handle, in HTML a link to its profile when its evidence is
-        confirmed; inert otherwise (plain text would put the address in the middle of the
-        sentence)."""
+        """An account's handle, in HTML a link to its profile when it is official
+        (`Account.official`); inert otherwise (plain text would put the address in the
+        middle of the sentence)."""
         platform = _platform(record)
         handle = str(record.get("handle") or "")
-        evidence = _model(Evidence, record.get("evidence"))
-        confirmed = evidence is not None and evidence.confirmed
-        if platform is None or not handle or not self.s.html or not confirmed:
+        if platform is None or not handle or not self.s.html or not _official(record):
             return self.handle(record)
         return self.profile_link(platform, handle)
 
@@ -590,6 +612,12 @@ def _model(model: type[M], value: object) -> M | None:
         return model.model_validate(value)
     except ValidationError:
         return None
+
+
+def _official(record: Mapping[str, Any]) -> bool:
+    """Whether a stored account record is official by THE rule (`Account.official`)."""
+    account = _model(Account, record)
+    return account is not None and account.official
 
 
 def _platform(record: Mapping[str, Any]) -> Platform | None:

@@ -99,14 +99,14 @@ CASES = [
         ChangeKind.HANDLE_CHANGED,
         registry(moh(accounts=[acc("SaudiMOH")])),
         registry(moh(accounts=[acc("SaudiMOH", status="former"), acc("SaudiMOH2")])),
-        "is no longer the official X (Twitter) account of",
+        "as the X (Twitter) account of",
         handles=["SaudiMOH", "SaudiMOH2"],
     ),
     Case(
         ChangeKind.ACCOUNT_ADDED,
         registry(moh(accounts=[acc("SaudiMOH")])),
         registry(moh(accounts=[acc("SaudiMOH"), acc("MOH_News", role="news")])),
-        "New official X (Twitter) account:",
+        "New X (Twitter) account listed, not confirmed as official:",
         handles=["MOH_News"],
     ),
     Case(
@@ -127,7 +127,7 @@ CASES = [
         ChangeKind.ACCOUNT_REACTIVATED,
         registry(moh(accounts=[acc("SaudiMOH", status="former")])),
         registry(moh(accounts=[acc("SaudiMOH")])),
-        "is official again",
+        "is in use again; it is not confirmed as official",
         handles=["SaudiMOH"],
     ),
     Case(
@@ -310,6 +310,33 @@ def test_the_new_official_handle_is_a_link_the_old_one_is_not() -> None:
     assert "<code>@SaudiMOH</code>" in text and 'x.com/SaudiMOH"' not in text
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_only_an_account_that_meets_the_confirmation_rule_is_called_official(lang: Lang) -> None:
+    """An alert says "official" of an added, reactivated or new handle only when the
+    account is official (Account.official); otherwise it says it is not confirmed."""
+    kinds = (ChangeKind.HANDLE_CHANGED, ChangeKind.ACCOUNT_ADDED, ChangeKind.ACCOUNT_REACTIVATED)
+    official = {"en": "official", "fr": "officiel", "ar": "رسمي"}[lang]
+    not_confirmed = {"en": "not confirmed", "fr": "non confirmé", "ar": "لم يتأكد"}[lang]
+    for case in (c for c in CASES if c.kind in kinds):
+        unconfirmed = render_change_notice(case.changes(), case.entity(), lang, True)
+        bullet = next(line for line in unconfirmed.splitlines() if line.startswith("• "))
+        assert not_confirmed in bullet or "n'est pas confirmé" in bullet, (case.kind, bullet)
+        confirmed = Case(
+            case.kind,
+            Registry.model_validate_json(
+                case.old.model_dump_json().replace('"unconfirmed"', '"confirmed"')
+            ),
+            Registry.model_validate_json(
+                case.new.model_dump_json().replace('"unconfirmed"', '"confirmed"')
+            ),
+            case.says,
+        )
+        text = render_change_notice(confirmed.changes(), confirmed.entity(), lang, True)
+        bullet = next(line for line in text.splitlines() if line.startswith("• "))
+        assert official in bullet and not_confirmed not in bullet, (case.kind, bullet)
+        assert '<a href="https://x.com/' in bullet
+
+
 def test_an_unconfirmed_new_handle_is_inert_and_only_an_impersonation_is_red() -> None:
     case = next(c for c in CASES if c.kind is ChangeKind.HANDLE_CHANGED)
     text = render_change_notice(case.changes(), case.entity(), "en", True)
@@ -330,7 +357,7 @@ def test_the_most_important_changes_come_first() -> None:
     changes = [c.as_dict() for c in diff_registries(old, new)]
     lines = [line for line in render_change_notice(changes, None, "en", False).splitlines()]
     bullets = [line for line in lines if line.startswith("• ")]
-    assert "is no longer the official" in bullets[0]
+    assert "in place of" in bullets[0]
     assert "was updated: website." in bullets[1]
 
 
