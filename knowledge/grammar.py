@@ -192,12 +192,6 @@ def _french_article(name: str) -> tuple[str, str]:
     return "", name
 
 
-def capitalize(text: str) -> str:
-    """A sentence that starts with a name form ("le ministère…", "the Ministry…") starts
-    with a capital letter."""
-    return text[:1].upper() + text[1:] if text[:1].islower() else text
-
-
 def ordinal(n: int, lang: Lang) -> str:
     """A position in a handle: "8th", "8e" (1er), "رقم 8"."""
     if lang == "en":
