@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from alerts_bench import FIRST_CHAT, prepare_database
 from bot_api_server import BotApiServer, JSONDict
-from bot_process import start_bot, stop
+from bot_process import start_bot, start_bot_on_core, stop
 from registry_edits import empty_postgres
 from replicas import Burst, free_port, round_robin_proxy, start_replicas, wait_for_ports
 
@@ -104,7 +104,7 @@ def broadcast_figures(server: BotApiServer, notices: int, since: float = 0.0) ->
 def bot(
     server: BotApiServer, url: str, folder: Path, **extra: str
 ) -> Iterator[subprocess.Popen[bytes]]:
-    process = start_bot(server, url, folder / "bot.log", None, **{"LOG_LEVEL": "WARNING", **extra})
+    process = start_bot(server, url, folder / "bot.log", **{"LOG_LEVEL": "WARNING", **extra})
     try:
         wait_until_serving(server, process)
         yield process
@@ -246,7 +246,7 @@ def scenario_rate(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     prepare_empty(url)
 
     def start_one(server: BotApiServer) -> list[subprocess.Popen[bytes]]:
-        return [start_bot(server, url, folder / "rate.log", 0, **NO_LIMITS)]
+        return [start_bot_on_core(server, url, folder / "rate.log", 0, **NO_LIMITS)]
 
     rows = {
         "echo bot, 1 core": burst_rate(args, start_echo, polling_ready),

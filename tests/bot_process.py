@@ -44,15 +44,28 @@ def bot_environment(server: BotApiServer, database_url: str, **extra: str) -> di
 
 
 def start_bot(
-    server: BotApiServer, database_url: str, log: Path, cpu: int | None = None, **extra: str
+    server: BotApiServer, database_url: str, log: Path, **extra: str
 ) -> subprocess.Popen[bytes]:
     """``python -m bot.cli run`` as a deployment starts it (see `bot_environment`), in the
     folder of ``log`` (a test's own, so no stray ``.env`` is read), stdout and stderr into
-    ``log``; pinned to core ``cpu`` when given (benchmarks: one replica, one core)."""
+    ``log``."""
+    return _launch([], server, database_url, log, extra)
+
+
+def start_bot_on_core(
+    server: BotApiServer, database_url: str, log: Path, cpu: int | None, **extra: str
+) -> subprocess.Popen[bytes]:
+    """`start_bot`, pinned to core ``cpu`` when given (benchmarks: one replica, one core)."""
     pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
+    return _launch(pin, server, database_url, log, extra)
+
+
+def _launch(
+    prefix: list[str], server: BotApiServer, database_url: str, log: Path, extra: dict[str, str]
+) -> subprocess.Popen[bytes]:
     with log.open("wb") as log_file:
         return subprocess.Popen(
-            [*pin, sys.executable, "-m", "bot.cli", "run"],
+            [*prefix, sys.executable, "-m", "bot.cli", "run"],
             cwd=log.parent,
             env=bot_environment(server, database_url, **extra),
             stdin=subprocess.DEVNULL,

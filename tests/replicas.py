@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot_api_server import BotApiServer, JSONDict
-from bot_process import start_bot
+from bot_process import start_bot_on_core
 
 WEBHOOK_SECRET = "replica-secret"
 WEBHOOK_PATH = "telegram"
@@ -123,7 +123,7 @@ def start_replicas(
         }
         cpu = cpus[n] if cpus else None
         processes.append(
-            start_bot(server, database_url, folder / f"replica-{n}.log", cpu, **settings)
+            start_bot_on_core(server, database_url, folder / f"replica-{n}.log", cpu, **settings)
         )
     return processes
 
