@@ -303,7 +303,7 @@ class Renderer:
     def account_line(self, account: Account) -> str:
         """An account of the body with its role and its evidence line: a link when it is
         official, inert text otherwise."""
-        line = f"• {self.platform(account.platform)}: {self.account_handle(account)}"
+        line = "• " + self.on(account.platform, self.account_handle(account))
         if account.role is not AccountRole.MAIN:
             line += f" ({self.role(account.role)})"
         return line + "\n  " + self.evidence(account.evidence)
@@ -379,7 +379,7 @@ class Renderer:
             handle += " " + self.t("(not confirmed)")
         if account.platform is Platform.X:
             return handle
-        return f"{self.platform(account.platform)}: {handle}"
+        return self.on(account.platform, handle)
 
     # Spokespeople
 
@@ -454,7 +454,7 @@ class Renderer:
                 if confirmed
                 else self.handle_text(ref.platform, ref.handle)
             )
-            lines.append(f"• {self.platform(ref.platform)}: {handle}")
+            lines.append("• " + self.on(ref.platform, handle))
         if not contact_first:
             lines.extend(contact)
         lines.append(self.evidence(person.evidence, of_account=False))
@@ -789,8 +789,7 @@ class Renderer:
             lines.extend(self.sources(entity.evidence))
             for account in entity.accounts:
                 lines.append(
-                    f"{self.platform(account.platform)}: "
-                    f"{self.handle_text(account.platform, account.handle)}"
+                    self.on(account.platform, self.handle_text(account.platform, account.handle))
                 )
                 lines.extend(self.sources(account.evidence))
         return "\n".join(lines)
@@ -880,7 +879,13 @@ class Renderer:
         return self.s.link(profile_url(platform, handle), display_handle(platform, handle))
 
     def profile_line(self, platform: Platform, handle: str) -> str:
-        return f"• {self.platform(platform)}: {self.profile_link(platform, handle)}"
+        return "• " + self.on(platform, self.profile_link(platform, handle))
+
+    def on(self, platform: Platform, value: str) -> str:
+        """ "X (Twitter): @handle"; French typography puts a space before the colon, as
+        the catalog's French sentences do ("X (Twitter) : @handle")."""
+        colon = " :" if self.lang == "fr" else ":"
+        return f"{self.platform(platform)}{colon} {value}"
 
     def platform(self, platform: Platform) -> str:
         return self.t(_PLATFORMS[platform])

@@ -31,6 +31,8 @@ BROKEN = {
         " de le ",
         " de les ",
         "du Ministère",
+        "(Twitter): ",  # French puts a space before the colon: "X (Twitter) : @handle"
+        "Instagram: ",
     ],
 }
 LATIN_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
