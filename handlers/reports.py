@@ -5,7 +5,6 @@ dismiss buttons for admins; the "reported, under review" line of answers."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -63,7 +62,8 @@ async def report(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    t = Messages(await interface_language(update, context))
+    lang = await interface_language(update, context)
+    t = Messages(lang)
     args = context.args or []
     if not args:
         await reply(
@@ -79,7 +79,7 @@ async def report(update: Update, context: Context) -> None:
     if ref is None or not FORMATS[platform].is_valid(ref.handle):
         text = t(
             "{text} is not an account handle or link. Send it like this: /report @SaudiM0H",
-            text=_code(args[0]),
+            text=Renderer(lang, html_mode=True).s.code(args[0]),
         )
         await reply(message, text)
         return
@@ -112,7 +112,7 @@ async def _file(
             dt.datetime.now(dt.UTC),
             settings.reports_per_day,
         )
-    shown = _code("@" + handle)
+    shown = Renderer(lang, html_mode=True).handle_text(platform, handle)
     if filed is Filed.DUPLICATE:
         return t(
             "You have already reported {handle}. Thank you: each person's report counts once.",
@@ -149,16 +149,17 @@ async def reports(update: Update, context: Context) -> None:
     if not pending:
         await reply(message, t("No reports are waiting for review."))
         return
+    renderer = Renderer(lang, html_mode=True)
     for item in pending:
         text = t.plural(
             "{handle} on {platform}: {n} report",
             "{handle} on {platform}: {n} reports",
             item.count,
-            handle=_code("@" + item.handle),
-            platform=Renderer(lang, html_mode=True).platform(item.platform),
+            handle=renderer.handle_text(item.platform, item.handle),
+            platform=renderer.platform(item.platform),
         )
         for note in item.notes[:5]:
-            text += "\n• <i>" + html.escape(note) + "</i>"
+            text += "\n• " + renderer.s.italic(renderer.s.text(note))
         buttons = [
             InlineKeyboardButton(
                 t("Accept"), callback_data=report_data(ACCEPT, item.platform, item.key)
@@ -204,7 +205,8 @@ async def _decide(
     now = dt.datetime.now(dt.UTC)
     async with services(context).sessions() as session, session.begin():
         repository = ReportRepository(session)
-        shown = _code("@" + (await repository.spelling(platform, key) or key))
+        spelling = await repository.spelling(platform, key) or key
+        shown = Renderer(lang, html_mode=True).handle_text(platform, spelling)
         if accept:
             decision = await repository.accept(
                 platform, key, now, _imitated(context, platform, key), _titles
@@ -268,11 +270,6 @@ def _one_handle(word: str) -> HandleRef | None:
 
 def _key(platform: Platform, handle: str) -> tuple[str, str]:
     return platform.value, handle_key(platform, handle)[1]
-
-
-def _code(text: str) -> str:
-    """A handle as inert text: no link, no Telegram mention."""
-    return "<code>" + html.escape(text) + "</code>"
 
 
 def _settings(context: Context) -> Any:

@@ -202,3 +202,15 @@ async def test_an_official_account_cannot_be_accepted_as_a_fake(bot: Any) -> Non
     async with services(bot).sessions() as session:
         registry = await RegistryRepository(session).load()
     assert all(n.key != (Platform.X, "saudimoh") for n in registry.non_official)
+
+
+async def test_a_reported_handle_is_written_as_its_platform_writes_it(bot: Any) -> None:
+    """A Facebook page has no @ (an @ would read as a mention of someone else); in Arabic
+    the handle is an isolated left-to-right run."""
+    _, _, updates = bot
+    [english] = await send(
+        bot, updates.message("/report facebook.com/SaudiM0H", updates.user(531, "en"))
+    )
+    assert "Your report about <code>SaudiM0H</code> is recorded" in english.text
+    [arabic] = await send(bot, updates.message(f"/report @{FAKE}", updates.user(532, "ar")))
+    assert "\u2068<code>@SaudiM0H</code>\u2069" in arabic.text
