@@ -10,7 +10,9 @@ from handlers.keyboards import entity_keyboard
 from handlers.language import interface_language
 from handlers.questions import log_question
 from knowledge.answer import body_account
+from knowledge.i18n import Messages
 from knowledge.registry.handles import display_handle
+from knowledge.registry.schema import Entity
 from knowledge.render import Renderer
 from knowledge.understand import Intent
 
@@ -54,14 +56,11 @@ async def inline_query(update: Update, context: Context) -> None:
             lang,
             answer.intent if answer.intent is Intent.SPOKESPERSON else Intent.OFFICIAL_ACCOUNTS,
         )
-        main = body_account(match.entity)
         results.append(
             InlineQueryResultArticle(
                 id=engine.index.key(match.entity.id),
                 title=renderer.name(match.entity),
-                description=display_handle(main.platform, main.handle)
-                if main
-                else t("No account on record"),
+                description=_main_account(match.entity, t),
                 input_message_content=InputTextMessageContent(
                     renderer.render(card), parse_mode=ParseMode.HTML
                 ),
@@ -74,3 +73,13 @@ async def inline_query(update: Update, context: Context) -> None:
     # them to another user who sends the same query.
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
     log_question(context, answer, "inline")
+
+
+def _main_account(entity: Entity, t: Messages) -> str:
+    """The body's account under its name in the list of results; one nothing confirms
+    says so, as the card does."""
+    main = body_account(entity)
+    if main is None:
+        return t("No account on record")
+    shown = display_handle(main.platform, main.handle)
+    return shown if main.official else shown + " " + t("(not confirmed)")

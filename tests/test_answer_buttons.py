@@ -60,6 +60,15 @@ async def test_a_card_has_details_of_every_record(bot: Any) -> None:
     assert "expired" in calls[0].params.get("text", "")
 
 
+async def test_an_inline_result_says_when_the_bodys_account_is_not_confirmed(bot: Any) -> None:
+    _, _, updates = bot
+    en = updates.user(language_code="en")
+    [call] = await send(bot, updates.inline("Ministry of Interior", en))
+    assert call.params["results"][0]["description"] == "@MOISaudiArabia (not confirmed)"
+    [call] = await send(bot, updates.inline("Ministry of Health", en))
+    assert call.params["results"][0]["description"] == "@SaudiMOH"
+
+
 async def test_inline_results_follow_the_users_app_language(bot: Any) -> None:
     _, _, updates = bot
     [call] = await send(bot, updates.inline("وزارة الصحة", updates.user(language_code="fr")))
