@@ -379,7 +379,7 @@ class Engine:
         person_hit = index.spokesperson_account(platform, ref.handle)
         if person_hit is not None:
             person = person_hit.person
-            confirmed = person.current and person.evidence.confirmed
+            confirmed = person.official
             return Verification(
                 ref.raw,
                 platform,

@@ -447,7 +447,7 @@ class Renderer:
             )
         elif person.as_of:
             lines.append(t("As of {date}", date=self.date(person.as_of)))
-        confirmed = person.current and person.evidence.confirmed
+        confirmed = person.official
         for ref in person.accounts:
             handle = (
                 self.profile_link(ref.platform, ref.handle)

@@ -336,3 +336,12 @@ def test_a_policy_has_texts_sources_and_a_date() -> None:
     with pytest.raises(ValidationError) as exc:
         Policy.model_validate({**policy.model_dump(), "sources": [], "id": "Bad Id"})
     assert error_fields(exc) == {"sources", "id"}
+
+
+def test_a_spokespersons_accounts_are_official_only_while_current_and_confirmed() -> None:
+    person = {"name": {"en": "Name"}, "accounts": [{"platform": "x", "handle": "spokesman_moh"}]}
+    unconfirmed = {**EVIDENCE, "sources": [DATASET], "confidence": "unconfirmed"}
+    assert Spokesperson.model_validate({**person, "evidence": EVIDENCE}).official
+    former = {**person, "evidence": EVIDENCE, "since": "2017", "until": "2023"}
+    assert not Spokesperson.model_validate(former).official
+    assert not Spokesperson.model_validate({**person, "evidence": unconfirmed}).official

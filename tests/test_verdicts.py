@@ -117,7 +117,7 @@ def test_no_red_mark_without_impersonation_and_no_green_without_confirmation(
             assert listed.evidence.sources
         if check.verdict is Verdict.OFFICIAL:
             confirmed_person = (
-                person is not None and person.person.current and (person.person.evidence.confirmed)
+                person is not None and person.person.current and person.person.evidence.confirmed
             )
             assert (hit is not None and hit.account.official) or confirmed_person
         for lang in ("ar", "en", "fr"):

@@ -390,6 +390,12 @@ class Spokesperson(_Record):
     def current(self) -> bool:
         return self.until is None
 
+    @property
+    def official(self) -> bool:
+        """THE rule for a spokesperson's own accounts being answered as official: a current
+        person whose evidence is confirmed."""
+        return self.current and self.evidence.confirmed
+
 
 class Entity(_Record):
     """A ministry, authority, platform... with its accounts and spokespeople."""
