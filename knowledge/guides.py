@@ -55,7 +55,7 @@ def fakes_guide(renderer: Renderer) -> str:
     ]
     help_page = t("help page")  # outside the f-string, where the extractor reads it
     lines.extend(
-        f"• {renderer.platform(platform)}: {s.link(url, help_page)}"
+        "• " + renderer.on(platform, s.link(url, help_page))
         for platform, url in REPORT_PAGES.items()
     )
     return "\n".join(lines)
