@@ -7,7 +7,8 @@ An import is also refused when it would lose what a maintainer did not mean to l
 registry with no entities (a truncated or emptied file), or one that removes or retires
 more than a share of the stored entities or accounts (`max_removals`, 5% unless set),
 unless the maintainer says so (`allow_removals`). A handle the file no longer lists is
-kept as a former account (see `knowledge.registry.former`). The import's transaction
+kept as a former account, and an impersonation accepted from citizens' reports is kept
+until the files list its handle (see `knowledge.registry.former`). The import's transaction
 tells running bots about it as it commits (see `db.registry_events`).
 """
 
@@ -28,7 +29,7 @@ from db.registry_events import announce_import
 from db.repositories.alerts import AlertRepository
 from db.repositories.registry import RegistryCounts, RegistryRepository
 from knowledge.registry.diff import Change, Removals, diff_registries, removals
-from knowledge.registry.former import keep_former_accounts
+from knowledge.registry.former import keep_dropped_records
 from knowledge.registry.schema import Registry
 from knowledge.registry.validation import load_registry, paused_gc
 from knowledge.registry.yaml_io import registry_files
@@ -201,11 +202,11 @@ def _changes(
     old: Registry, registry: Registry, date: str, baseline: bool
 ) -> tuple[Registry, list[Change], dict[str, str], Removals]:
     """The registry to store (the file's, with the handles it dropped kept as former
-    accounts), the changes, the kind of each entity they name (its subscribers may
-    follow the kind) and what they remove: synchronous work over the whole registry,
-    for a worker thread."""
+    accounts and the accepted citizens' reports it does not list kept), the changes, the
+    kind of each entity they name (its subscribers may follow the kind) and what they
+    remove: synchronous work over the whole registry, for a worker thread."""
     with paused_gc():  # no await in here: the collector is paused for this thread's work
-        new = keep_former_accounts(old, registry, date)
+        new = keep_dropped_records(old, registry, date)
         changes = [] if baseline else diff_registries(old, new)
         named = {change.entity_id for change in changes}
         kinds = {e.id: e.kind.value for e in (*old.entities, *new.entities) if e.id in named}

@@ -5,7 +5,8 @@ refuse a second report of the same handle and to count a day's reports, never en
 tell who reported. An accepted report becomes a non-official record of reason
 impersonation in the registry tables, written like an import (an import row, a change-log
 row, the alert and the announcement to running bots), so the export, the alerts and the
-answers all see it.
+answers all see it; its source's note marks it as the reports', and the next import of
+the maintainers' files keeps it unless they list the handle (`knowledge.registry.former`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from db.registry_events import announce_import
 from db.repositories.alerts import AlertRepository
 from db.repositories.registry import ACCOUNT, RegistryRepository
 from knowledge.registry.diff import diff_registries
+from knowledge.registry.former import reported_source_note
 from knowledge.registry.handles import Platform, handle_key
 from knowledge.registry.schema import (
     Confidence,
@@ -224,7 +226,7 @@ class ReportRepository:
             kind=SourceKind.MAINTAINER,
             title=title(count, date),
             date=date,
-            note=f"reported by {count} people, reviewed on {date}",
+            note=reported_source_note(count, date),
         )
         old = await registry.non_official()
         record = _impersonation(old, platform, open_reports[0].handle, key, imitates, source)

@@ -1,4 +1,4 @@
-"""The life of a handle across imports: a handle an entity gave up stays on record.
+"""The life of a handle across imports: what the registry learned stays on record.
 
 When a ministry moves from @SaudiMOH to @SaudiMOH_new, the old handle is released, and
 anyone can register it. If the registry simply forgot it, a check of @SaudiMOH would say
@@ -6,21 +6,59 @@ anyone can register it. If the registry simply forgot it, a check of @SaudiMOH w
 and the people who followed the alert about the change would have nothing to hold on
 to. So an import keeps every handle an entity had and the new file no longer lists as a
 former account: `status: former`, `until` the import's date, its numeric platform id and
-its evidence kept. The file stays in charge: a handle it lists anywhere itself (as any
-entity's account, former or active, or as a non-official record, for instance one
-removed for cause) is taken as the file says, and an entity the file removes takes its
-accounts with it.
+its evidence kept.
+
+An impersonation an administrator accepted from citizens' reports lives only in the
+database until a maintainer folds it into the files (`rasmi registry export` includes
+it). The maintainers' files do not list it, and an import that dropped it would silently
+turn a reviewed impersonation back into "not in the registry": so an import keeps it too.
+Such a record is known by the source the report review writes (`reported_source_note`).
+
+The file stays in charge: a handle it lists anywhere itself (as any entity's account,
+former or active, or as a non-official record, for instance one removed for cause) is
+taken as the file says, and an entity the file removes takes its accounts with it.
 """
 
 from __future__ import annotations
 
+import re
+
 from knowledge.registry.handles import Platform
-from knowledge.registry.schema import Account, AccountStatus, Entity, Registry
+from knowledge.registry.schema import (
+    Account,
+    AccountStatus,
+    Entity,
+    NonOfficial,
+    NonOfficialReason,
+    Registry,
+    SourceKind,
+)
+
+_REPORTED_NOTE = re.compile(r"reported by [0-9]+ people, reviewed on [0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""The note of the maintainer source an accepted report writes (`reported_source_note`)."""
 
 
-def keep_former_accounts(old: Registry, new: Registry, date: str) -> Registry:
-    """`new`, with every account of `old` that `new` no longer mentions kept on its
-    entity as a former account (an active one ends on `date`, an ISO date)."""
+def reported_source_note(count: int, date: str) -> str:
+    """The maintainers' note of the evidence an accepted citizen report writes: "reported
+    by N people, reviewed on YYYY-MM-DD". It is also what marks the record as the
+    reports' (docs/registry-format.md), so it is written here and nowhere else."""
+    return f"reported by {count} people, reviewed on {date}"
+
+
+def from_citizen_reports(record: NonOfficial) -> bool:
+    """An impersonation record written by an administrator's acceptance of reports."""
+    return record.reason is NonOfficialReason.IMPERSONATION and any(
+        source.kind is SourceKind.MAINTAINER
+        and source.note is not None
+        and _REPORTED_NOTE.fullmatch(source.note) is not None
+        for source in record.evidence.sources
+    )
+
+
+def keep_dropped_records(old: Registry, new: Registry, date: str) -> Registry:
+    """`new`, with what `old` held and `new` no longer mentions kept: every account of an
+    entity `new` still has, as a former account (an active one ends on `date`, an ISO
+    date), and every impersonation accepted from citizens' reports."""
     mentioned = _handles(new)
     old_entities = {entity.id: entity for entity in old.entities}
     entities: list[Entity] = []
@@ -33,7 +71,16 @@ def keep_former_accounts(old: Registry, new: Registry, date: str) -> Registry:
             kept = [_as_former(account, date) for account in dropped]
             entity = entity.model_copy(update={"accounts": [*entity.accounts, *kept]})
         entities.append(entity)
-    return new.model_copy(update={"entities": entities}) if changed else new
+    reported = [
+        record
+        for record in old.non_official
+        if record.key not in mentioned and from_citizen_reports(record)
+    ]
+    if not changed and not reported:
+        return new
+    return new.model_copy(
+        update={"entities": entities, "non_official": [*new.non_official, *reported]}
+    )
 
 
 def _handles(registry: Registry) -> set[tuple[Platform, str]]:
