@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton
 
 from knowledge.answer import Answer, Verdict
 from knowledge.i18n import Messages
-from knowledge.registry.handles import Platform
+from knowledge.registry.handles import Platform, display_handle
 from knowledge.understand import Lang
 
 REPORT = "rp"
@@ -32,8 +32,10 @@ def report_rows(answer: Answer, lang: Lang) -> list[list[InlineKeyboardButton]]:
     t = Messages(lang)
     rows = []
     for v in answer.verifications:
-        data = report_data(REPORT, v.platform or Platform.X, v.handle)
+        platform = v.platform or Platform.X
+        data = report_data(REPORT, platform, v.handle)
         if v.verdict in REPORTABLE and data is not None:
-            label = t("🚩 Report {handle} as an impersonation", handle="@" + v.handle)
+            shown = display_handle(platform, v.handle)
+            label = t("🚩 Report {handle} as an impersonation", handle=shown)
             rows.append([InlineKeyboardButton(label, callback_data=data)])
     return rows

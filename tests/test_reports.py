@@ -212,5 +212,10 @@ async def test_a_reported_handle_is_written_as_its_platform_writes_it(bot: Any) 
         bot, updates.message("/report facebook.com/SaudiM0H", updates.user(531, "en"))
     )
     assert "Your report about <code>SaudiM0H</code> is recorded" in english.text
+    [check] = await send(
+        bot, updates.message("/verify facebook.com/SaudiM0H", updates.user(531, "en"))
+    )
+    labels = [b["text"] for row in check.keyboard for b in row if "callback_data" in b]
+    assert "🚩 Report SaudiM0H as an impersonation" in labels
     [arabic] = await send(bot, updates.message(f"/report @{FAKE}", updates.user(532, "ar")))
     assert "\u2068<code>@SaudiM0H</code>\u2069" in arabic.text
