@@ -25,16 +25,13 @@ from typing import Any
 
 import httpx
 
-from knowledge.registry.handles import Platform, handle_key
+from knowledge.registry.handles import Platform, handle_key, telegram_platform_id
 from knowledge.registry.schema import Account, AccountStatus, Registry
 
 X_BATCH = 100
 """The most usernames users/by accepts in one request."""
 _X_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 """What users/by accepts; one longer (pre-2009) name would fail the whole batch."""
-TELEGRAM_CHANNEL_OFFSET = 1_000_000_000_000
-"""The Bot API writes a channel's id as -100<id>; the registry keeps <id>, the id
-Telegram itself uses (t.me/c/<id>/...), since an id is digits only."""
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -109,13 +106,6 @@ def _judge(entity_id: str, account: Account, found: str | None, detail: str = ""
     )
 
 
-def telegram_id(chat_id: int) -> str:
-    """The registry's spelling of a Bot API chat id (see TELEGRAM_CHANNEL_OFFSET)."""
-    if chat_id < -TELEGRAM_CHANNEL_OFFSET:
-        return str(-chat_id - TELEGRAM_CHANNEL_OFFSET)
-    return str(abs(chat_id))
-
-
 async def resolve_telegram(
     client: httpx.AsyncClient,
     registry: Registry,
@@ -152,7 +142,7 @@ async def _get_chat(
         payload = response.json()
         if payload.get("ok"):
             chat = payload["result"]
-            return telegram_id(
+            return telegram_platform_id(
                 int(chat["id"])
             ), f"{chat.get('type', '?')} {chat.get('title', '')}".strip()
         if payload.get("error_code") == 429:

@@ -25,7 +25,7 @@ from knowledge.answer import Answer, Verification
 from knowledge.engine import Engine
 from knowledge.i18n import Messages
 from knowledge.links import HandleRef
-from knowledge.registry.handles import Platform
+from knowledge.registry.handles import Platform, telegram_platform_id
 from knowledge.render import Renderer
 from knowledge.understand import MAX_QUESTION_CHARS, Intent
 
@@ -145,7 +145,9 @@ def origin_checks(
     else:
         return t("This post was forwarded from {origin}.", origin="?"), []
     line = t("This post was forwarded from {origin}.", origin=shown)
-    by_id = engine.verify_platform_id(Platform.TELEGRAM, str(numeric), str(numeric))
+    by_id = engine.verify_platform_id(
+        Platform.TELEGRAM, telegram_platform_id(numeric), str(numeric)
+    )
     if by_id is not None:
         return line, [by_id]
     if not username:

@@ -18,7 +18,7 @@ import pytest
 from bot_api_server import BotApiServer
 
 from bot.cli import main
-from bot.resolve_ids import ResolveOptions, resolve_ids, review_registry, telegram_id
+from bot.resolve_ids import ResolveOptions, resolve_ids, review_registry
 from knowledge.registry.handles import Platform
 from knowledge.registry.validation import load_registry
 
@@ -148,11 +148,6 @@ def registry_file(tmp_path: Path) -> Path:
     path = tmp_path / "registry.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def test_bot_api_channel_ids_are_written_as_telegram_writes_them() -> None:
-    assert telegram_id(-1001234567890) == "1234567890"
-    assert telegram_id(42) == "42"
 
 
 def test_both_platforms_are_resolved_batched_and_rate_limits_waited_out(

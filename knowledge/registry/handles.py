@@ -142,3 +142,18 @@ def handle_key(platform: Platform, handle: str) -> tuple[Platform, str]:
     if platform is Platform.WHATSAPP:
         key = key.removeprefix("+")  # +966... and 966... are one number
     return platform, key
+
+
+TELEGRAM_CHANNEL_OFFSET = 1_000_000_000_000
+"""The Bot API writes a channel's or supergroup's id as -100<id> (-(10^12 + id))."""
+
+
+def telegram_platform_id(chat_id: int) -> str:
+    """The registry's platform id of a Bot API chat id: the id Telegram itself uses
+    (t.me/c/<id>/...), digits only, as a platform id is. A channel's -1001234567890 is
+    1234567890, a basic group's -12345 is 12345, a user's or bot's id stays as it is.
+    The id resolver stores ids this way and a forwarded post is looked up this way, so
+    both go through here."""
+    if chat_id < -TELEGRAM_CHANNEL_OFFSET:
+        return str(-chat_id - TELEGRAM_CHANNEL_OFFSET)
+    return str(abs(chat_id))
