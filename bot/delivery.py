@@ -89,6 +89,7 @@ class OutboxSender:
                     per_second=self.pace.per_second,
                     alerts_per_second=self.pace.per_second,
                     chat_interval=self.pace.per_chat_interval,
+                    tolerance=1,  # alone, the sender paces its own requests closely
                 ),
                 clock=self.clock,
             )
@@ -136,6 +137,8 @@ class OutboxSender:
             except TimeoutError:
                 return sent
             rows = await self._claim()
+            if not rows:
+                rows = await self._claim()  # another worker took the same row first
             if not rows:
                 return sent
             chat_id = rows[0].chat_id

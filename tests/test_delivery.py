@@ -492,6 +492,36 @@ async def test_several_notices_for_one_chat_are_a_second_apart(
     assert server.too_many_requests == 0
 
 
+async def test_paid_broadcasts_go_beyond_the_free_budget_exactly_once_each(
+    sessions: Sessions, sending_limited: Sending, limited: BotApiServer
+) -> None:
+    """ALERTS_PAID_BROADCAST: every alert carries allow_paid_broadcast, so Telegram holds
+    them to its 1,000/s instead of 30/s; several workers send at once, none claims a row
+    another has (SQLite has no row locks), and nobody meets a 429."""
+    server = limited
+    chats = range(40_000, 40_240)
+    for chat in chats:
+        await subscribe(sessions, chat, "en")
+        server.user(chat)
+    async with sessions() as session, session.begin():
+        await AlertRepository(session).schedule_message(
+            None, None, {"en": "Urgent"}, dt.datetime.now(dt.UTC)
+        )
+    pace = Pace(per_second=200, paid_broadcast=True, workers=8)
+
+    await deliver_all(await sending_limited.sender(pace), sessions)
+
+    assert Counter(item.chat_id for item in server.accepted) == Counter(chats)
+    assert server.paid_messages == len(chats)
+    assert all(
+        params.get("allow_paid_broadcast")
+        for method, params in server.calls
+        if method == "sendMessage"
+    )
+    assert server.too_many_requests == 0
+    assert busiest_second(item.at for item in server.accepted) > 30  # beyond the free cap
+
+
 @pytest.fixture
 def fake_now(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dt.datetime | None]]:
     """The sender's current time, settable: [None] is the real clock."""

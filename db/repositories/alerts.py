@@ -426,7 +426,9 @@ class AlertRepository:
         first = await self._one(pick)
         if first is None:
             return []
-        ids = [first.id]
+        ids = await self._claim([first.id], now)
+        if not ids:
+            return []  # on SQLite (no row locks) another worker of this process took it
         if first.digest:
             more = (
                 _served(select(OUTBOX.c.id), served_import)
@@ -436,16 +438,24 @@ class AlertRepository:
                     OUTBOX.c.digest.is_(True),
                     OUTBOX.c.state == QUEUED,
                     OUTBOX.c.next_attempt_at <= now,
-                    OUTBOX.c.id != first.id,
                 )
                 .with_for_update(skip_locked=True, of=OUTBOX)
             )
-            ids += [row.id for row in await self._rows(more)]
-        await self._run(
-            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(state=SENDING, sent_at=now)
-        )
+            ids += await self._claim([row.id for row in await self._rows(more)], now)
         rows = await self._rows(_DUE_COLUMNS.where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id))
         return [Due(*row) for row in rows]
+
+    async def _claim(self, ids: list[int], now: dt.datetime) -> list[int]:
+        """Marks those of `ids` still queued `sending`, claimed at `now`; returns them."""
+        if not ids:
+            return []
+        claimed = await self._rows(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.state == QUEUED)
+            .values(state=SENDING, sent_at=now)
+            .returning(OUTBOX.c.id)
+        )
+        return [row.id for row in claimed]
 
     async def backlog(self, now: dt.datetime) -> Backlog:
         """How much is left and how fast it is going, over every replica."""
