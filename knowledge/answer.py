@@ -94,6 +94,9 @@ class Verification:
     elsewhere: Account | None = None
     """For a bare @handle found on another platform than X: the entity's account on X,
     so the answer says on which platform the handle is the entity's."""
+    also: Verification | None = None
+    """For a bare @handle whose X record is not official (a former handle, say): the
+    official account with the same handle on another platform, named beside the verdict."""
 
     @property
     def evidence(self) -> Evidence | None:
@@ -269,6 +272,7 @@ def _verification_json(v: Verification) -> dict[str, Any]:
             for s in v.similar_to
         ],
         "elsewhere": _ref_json(v.elsewhere) if v.elsewhere else None,
+        "also": _verification_json(v.also) if v.also else None,
         "evidence": _evidence_json(v.evidence),
     }
 

@@ -346,12 +346,16 @@ class Engine:
         platform is checked on that platform only. A bare @handle is checked on X first
         (where @names live): a record there decides, so an X handle retired on X is never
         called official because another platform's account has the same name; only when X
-        has no record of it do the other platforms' records answer, naming the platform."""
+        has no record of it do the other platforms' records answer, naming the platform.
+        When X's record is not official but another platform's official account has the
+        handle, the answer names that account too (`also`), never as X's."""
         if ref.platform is not None:
             return self._verify_on(ref, ref.platform)
         on_x = self._record_on(ref, Platform.X)
         if on_x is not None:
-            return on_x
+            if on_x.verdict is Verdict.OFFICIAL:
+                return on_x
+            return replace(on_x, also=self._official_elsewhere(ref))
         for platform in _bare_handle_platforms(self.index, ref.handle):
             found = self._record_on(ref, platform)
             if found is not None:
@@ -449,6 +453,14 @@ class Engine:
         return Verification(
             raw, platform, handle, Verdict.FORMER, entity, account, replacement, now
         )
+
+    def _official_elsewhere(self, ref: HandleRef) -> Verification | None:
+        """The official account with this bare handle on a platform other than X."""
+        for platform in _bare_handle_platforms(self.index, ref.handle):
+            hit = self.index.account(platform, ref.handle)
+            if hit is not None and hit.account.official:
+                return self._account_verdict(ref.raw, platform, ref.handle, hit.entity, hit.account)
+        return None
 
     def _official_account(self, found: Verification, platform: Platform) -> Account | None:
         """The entity's account on `platform`, named beside a bare handle found elsewhere."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -491,6 +491,8 @@ class Renderer:
     def verification(self, v: Verification) -> str:
         """The verdict in words. Only an official handle is a link; every other handle is
         inert text (no link, no Telegram mention), because it may belong to anyone."""
+        if v.also is not None:  # a bare handle: X's verdict, then the other platform's
+            return self.verification(replace(v, also=None)) + "\n" + self.official_elsewhere(v.also)
         t = self.t
         platform = v.platform or Platform.X
         if v.verdict is Verdict.OFFICIAL:
@@ -588,6 +590,20 @@ class Renderer:
                 platform=self.platform(v.elsewhere.platform),
                 handle=self.account_handle(v.elsewhere),
             )
+        return text + "\n" + self.evidence(v.account.evidence)
+
+    def official_elsewhere(self, v: Verification) -> str:
+        """The official account another platform has under a bare handle whose X record
+        is not official: its own line, its platform named first and its profile linked,
+        with no ✅ so that the mark never reads as the X handle's."""
+        if v.account is None or v.entity is None or v.platform is None:
+            return ""
+        text = "ℹ️ " + self.t(
+            "On {platform}, {handle} is the official account {of_entity}.",
+            platform=self.platform(v.platform),
+            handle=self.profile_link(v.platform, v.handle),
+            of_entity=self.of_text(v.entity),
+        )
         return text + "\n" + self.evidence(v.account.evidence)
 
     def former_verdict(self, v: Verification, handle: str) -> str:
