@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -19,12 +19,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from knowledge.registry.handles import FORMATS, Platform, handle_key
+from knowledge.registry.sharing import validate_shared
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PARTIAL_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
@@ -114,6 +116,14 @@ class _Record(BaseModel):
     """Every registry record: unknown fields are errors, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    _shared_by_value: ClassVar[bool] = False
+    """Equal raw mappings give one shared record while a registry is read (`sharing`)."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _shared(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        return validate_shared(cls, data, handler, cls._shared_by_value)
 
 
 class Confidence(StrEnum):
@@ -228,6 +238,8 @@ _STRENGTH = {
 class LocalizedText(_Record):
     """A text in Arabic, English and French; a record needs at least one of them."""
 
+    _shared_by_value = True
+
     ar: Text | None = None
     en: Text | None = None
     fr: Text | None = None
@@ -256,6 +268,8 @@ Url = Annotated[
 class Source(_Record):
     """One place the registry read a fact: a page a citizen can open, or provenance
     (a dataset, a maintainer's review) that stays with the maintainers."""
+
+    _shared_by_value = True
 
     kind: SourceKind
     url: Url | None = None

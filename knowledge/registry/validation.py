@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from knowledge.registry.handles import Platform, handle_key
 from knowledge.registry.schema import Entity, NonOfficial, Policy, Registry
+from knowledge.registry.sharing import sharing
 from knowledge.registry.yaml_io import (
     FieldPath,
     LineFinder,
@@ -70,7 +71,7 @@ def load_registry(path: Path) -> Registry:
     if not files:
         raise RegistryInvalid([Problem(path, None, "", "no .yaml or .yml file in this folder")])
     checker = _Checker()
-    with paused_gc():
+    with paused_gc(), sharing():
         for file in files:
             checker.add_file(file)
         return checker.result()
