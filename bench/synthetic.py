@@ -115,11 +115,47 @@ def handle_for(platform: str, index: int) -> str:
     return handles[platform]
 
 
+_SITE_TITLE = "{ar: الموقع الرسمي, en: Official website}"
+_ACCOUNTS_TITLE = "{ar: حساباتنا في وسائل التواصل, en: Our social media accounts}"
+_DIRECTORY = (
+    '{kind: government_announcement, url: "https://www.my.gov.sa/wps/portal/snp/agencies", '
+    "title: {ar: دليل الجهات الحكومية, en: Directory of government agencies}}"
+)
+_DATASETS = tuple(
+    f'{{kind: dataset, date: "{year}", note: "{note}"}}'
+    for year, note in (
+        ("2023", "AuRED dataset: timelines of Saudi authority accounts"),
+        ("2026-07-19", "public GitHub code: social-accounts registry"),
+        ("2022", "public GitHub code: account arrays with numeric user ids"),
+        ("2024", "open data portal: list of government bodies"),
+    )
+)
+
+
 def _evidence(rng: random.Random, index: int, serial: int, tag: str) -> str:
-    """An evidence mapping in flow style with 1-2 sources; confidence alternates."""
-    sources = [f'{{kind: official_website, url: "https://www.example.gov.sa/{tag}/{index:06d}"}}']
-    if rng.random() < 0.5:
-        sources.append(f'{{kind: dataset, note: "saved copy of the {tag} page, item {serial}"}}')
+    """An evidence mapping in flow style, its sources typed and titled as in the bundled
+    registry, where 810 sources are 465 distinct ones and 74% of records have one source:
+    first the entity's own site (its home page for the entity, its page of accounts for
+    its accounts and spokespeople, one page for all of them); then, on 26% of records,
+    one or two more: the national directory of agencies (entities only), one of four
+    datasets, or a news article of its own. Confidence alternates."""
+    site = f"https://e{index:06d}.example.gov.sa"
+    if tag == "entities":
+        sources = [f'{{kind: official_website, url: "{site}", title: {_SITE_TITLE}}}']
+    else:
+        sources = [f'{{kind: official_website, url: "{site}/media", title: {_ACCOUNTS_TITLE}}}']
+    draw = rng.random()
+    for _ in range((draw >= 0.74) + (draw >= 0.89)):
+        pick = rng.randrange(4)
+        if pick == 0 and tag == "entities":
+            sources.append(_DIRECTORY)
+        elif pick <= 1:
+            sources.append(
+                f'{{kind: news, url: "https://news.example.sa/{tag}/{serial}", date: "2025-06", '
+                f"title: {{ar: خبر عن الجهة {index}, en: Report on entity {index}}}}}"
+            )
+        else:
+            sources.append(rng.choice(_DATASETS))
     confidence = "confirmed" if serial % 2 == 0 else "unconfirmed"
     return f'{{sources: [{", ".join(sources)}], checked: "2026-11", confidence: {confidence}}}'
 

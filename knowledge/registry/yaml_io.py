@@ -212,7 +212,7 @@ class _Builder:
             next_event = self._next
             while type(key_event := next_event()) is not MappingEndEvent:
                 key = self.value(key_event)
-                if not isinstance(key, str | int | float | bool) and key is not None:
+                if type(key) is not str and not isinstance(key, int | float | bool | None):
                     raise _error("found an unhashable key", key_event)
                 value[key] = self.value(next_event())
         elif kind is SequenceStartEvent:
