@@ -44,9 +44,12 @@ def server() -> Iterator[BotApiServer]:
 
 def subscribe_everyone(database_url: str, chat_id: int) -> None:
     async def run() -> None:
-        async with open_database(database_url) as sessions, sessions() as session:
-            async with session.begin():
-                await AlertRepository(session).subscribe(chat_id, "en", ALL, EVERYTHING)
+        async with (
+            open_database(database_url) as sessions,
+            sessions() as session,
+            session.begin(),
+        ):
+            await AlertRepository(session).subscribe(chat_id, "en", ALL, EVERYTHING)
 
     asyncio.run(run())
 
@@ -56,7 +59,7 @@ def test_the_first_alert_and_the_answers_right_after_it_agree(
 ) -> None:
     with running_bot(server, database_url, tmp_path, REGISTRY_PATH=str(bundled_copy)) as bot:
         wait_until_polling(bot)
-        subscriber = server.user(SUBSCRIBER, "Lama", language_code="en")
+        server.user(SUBSCRIBER, "Lama", language_code="en")
         asker = server.user(ASKER, "Omar", language_code="en")
         subscribe_everyone(database_url, SUBSCRIBER)
         assert "@SaudiMOH" in bot.ask(asker, "/verify @SaudiMOH")["text"]
