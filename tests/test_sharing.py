@@ -132,3 +132,15 @@ def test_a_validated_entity_is_the_same_with_sharing_and_without(tmp_path: Path)
     alone = [Entity.model_validate(raw) for _key, _index, raw in top_level(path)]
     assert loaded == alone
     assert [e.model_dump_json() for e in loaded] == [e.model_dump_json() for e in alone]
+
+
+def test_a_repeated_invalid_date_is_reported_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    text = entities(DIRECTORY, DIRECTORY, DIRECTORY).replace('"2026-11"', '"2026-13"')
+    path.write_text(text.replace('"2026-13"', '"2026-11"', 1), encoding="utf-8")
+    with pytest.raises(RegistryInvalid) as exc:
+        load_registry(path)
+    assert [(p.line, p.field, p.message) for p in exc.value.problems] == [
+        (9, "entities[1].evidence.checked", "2026-13 is not a calendar date"),
+        (13, "entities[2].evidence.checked", "2026-13 is not a calendar date"),
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
@@ -43,7 +44,10 @@ def _partial_date(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=4096)
 def _check_partial_date(value: str) -> str:
+    """Remembered per text: a registry repeats few dates (`checked: "2026-11"` on most
+    records); an invalid one raises each time, as the cache keeps only results."""
     if not _PARTIAL_DATE.fullmatch(value):
         raise ValueError("a date must be YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = ([int(p) for p in value.split("-")] + [1, 1])[:3]
