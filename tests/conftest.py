@@ -63,6 +63,9 @@ async def bot(database_url: str) -> AsyncIterator[tuple[Any, Any, Any]]:
         request.clear()
         yield application, request, fakes.Updates(application.bot)
         await application.stop()
+        # What `run_polling` does after stopping: the watcher's connection and the pool go.
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
 
 
 @pytest.fixture

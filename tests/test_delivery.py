@@ -711,6 +711,8 @@ async def test_the_bots_drain_job_keeps_the_configured_pace(
             )
         finally:
             await application.stop()
+            assert application.post_shutdown is not None
+            await application.post_shutdown(application)
 
     accepted = server.accepted
     assert len(accepted) == APP_NOTICES

@@ -30,7 +30,8 @@ class LoggedQuestion:
     def row(self) -> dict[str, object]:
         return {
             "at": self.at,
-            "text": self.text[:MAX_LOGGED_CHARS],
+            # PostgreSQL's text cannot hold NUL, which a message may carry.
+            "text": self.text.replace("\x00", "")[:MAX_LOGGED_CHARS],
             "lang": self.lang,
             "intent": self.intent,
             "answered": self.answered,
