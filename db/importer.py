@@ -8,7 +8,8 @@ registry with no entities (a truncated or emptied file), or one that removes or 
 more than a share of the stored entities or accounts (`max_removals`, 5% unless set),
 unless the maintainer says so (`allow_removals`). A handle the file no longer lists is
 kept as a former account, and an impersonation accepted from citizens' reports is kept
-until the files list its handle (see `knowledge.registry.former`). The import's transaction
+until the files list its handle: that import folds the acceptance, in its own transaction,
+and the files decide from then on (see `knowledge.registry.former`). The import's transaction
 tells running bots about it as it commits (see `db.registry_events`).
 """
 
@@ -28,11 +29,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.registry_events import announce_import
 from db.repositories.alerts import AlertRepository
 from db.repositories.registry import RegistryCounts, RegistryRepository
+from db.repositories.reports import ReportRepository
 from knowledge.registry.diff import Change, Removals, diff_registries, removals
-from knowledge.registry.former import keep_dropped_records
+from knowledge.registry.former import keep_dropped_records, listed_handles
+from knowledge.registry.handles import Platform
 from knowledge.registry.schema import Registry
 from knowledge.registry.validation import load_registry, paused_gc
 from knowledge.registry.yaml_io import registry_files
+
+HandleKey = tuple[Platform, str]
 
 MAX_REMOVALS = 0.05
 """The share of stored entities, or of active accounts, one import may remove or retire
@@ -174,8 +179,10 @@ async def _import(
                 await announce_import(session, import_id)
             return ImportResult(counts, [], False, import_id, digest, source, 0, options.dry_run)
         old = await repository.load()
-        new, changes, kinds, taken = await asyncio.to_thread(
-            _changes, old, registry, now.date().isoformat(), baseline
+        reports = ReportRepository(session)
+        standing = await reports.standing()
+        new, changes, kinds, taken, listed = await asyncio.to_thread(
+            _changes, old, registry, now.date().isoformat(), baseline, standing
         )
         if taken.exceed(options.max_removals) and not options.allow_removals:
             raise ImportRefused(_too_many(taken, options.max_removals), taken, changes)
@@ -183,6 +190,7 @@ async def _import(
             counts = await asyncio.to_thread(_counts, new)
             return ImportResult(counts, changes, baseline, 0, digest, source, 0, True)
         await repository.replace(old, new)
+        await reports.fold(listed)
         counts = await repository.counts()
         await repository.finish_import(import_id, counts, changes, now)
         queued = await AlertRepository(session).notify_changes(import_id, changes, kinds, now)
@@ -199,19 +207,21 @@ def _too_many(taken: Removals, share: float) -> str:
 
 
 def _changes(
-    old: Registry, registry: Registry, date: str, baseline: bool
-) -> tuple[Registry, list[Change], dict[str, str], Removals]:
+    old: Registry, registry: Registry, date: str, baseline: bool, standing: set[HandleKey]
+) -> tuple[Registry, list[Change], dict[str, str], Removals, set[HandleKey]]:
     """The registry to store (the file's, with the handles it dropped kept as former
-    accounts and the accepted citizens' reports it does not list kept), the changes, the
-    kind of each entity they name (its subscribers may follow the kind) and what they
-    remove: synchronous work over the whole registry, for a worker thread."""
+    accounts and the records of `standing` acceptances of citizens' reports it does not
+    list kept), the changes, the kind of each entity they name (its subscribers may follow
+    the kind), what they remove, and the standing acceptances the file lists (to fold):
+    synchronous work over the whole registry, for a worker thread."""
     with paused_gc():  # no await in here: the collector is paused for this thread's work
-        new = keep_dropped_records(old, registry, date)
+        listed = standing & listed_handles(registry)
+        new = keep_dropped_records(old, registry, date, standing - listed)
         changes = [] if baseline else diff_registries(old, new)
         named = {change.entity_id for change in changes}
         kinds = {e.id: e.kind.value for e in (*old.entities, *new.entities) if e.id in named}
         taken = removals(old, changes)
-    return new, changes, kinds, taken
+    return new, changes, kinds, taken, listed
 
 
 def _counts(registry: Registry) -> RegistryCounts:

@@ -294,7 +294,8 @@ class CitizenReportRow(SQLModel, table=True):
     reporter: str = Field(max_length=64)
     """HMAC-SHA-256 of the Telegram user id with the deployment's salt, in hex."""
     status: str = Field(max_length=10)
-    """open, accepted or dismissed."""
+    """open, accepted, dismissed, or folded (accepted, and an import's files have listed
+    the handle since: the files decide)."""
     decided_at: dt.datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )

@@ -14,7 +14,6 @@ from db.repositories.registry import RegistryRepository
 from handlers.context import SERVICES, Services
 from knowledge.registry.diff import ChangeKind
 from knowledge.registry.export import export_registry
-from knowledge.registry.former import from_citizen_reports
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import NonOfficialReason, Registry
 from knowledge.registry.validation import load_registry
@@ -67,7 +66,7 @@ async def test_an_accepted_report_survives_the_next_import_of_the_files(
 
     assert not [c for c in result.changes if c.kind is ChangeKind.NON_OFFICIAL_REMOVED]
     [record] = [n for n in (await stored(bot)).non_official if n.key == KEY]
-    assert record.reason is NonOfficialReason.IMPERSONATION and from_citizen_reports(record)
+    assert record.reason is NonOfficialReason.IMPERSONATION
     text = await verify(bot, FAKE)
     assert "⛔" in text and "Reported by 3 people, reviewed on" in text
     # The export a maintainer folds into the files carries it, with its mark.
@@ -107,3 +106,29 @@ async def test_files_that_list_the_reported_handle_decide(
     text = await verify(bot, FAKE)
     assert "⛔" not in text and "Ministry of Health" in text
     assert account.official == ("✅" in text)
+
+
+async def test_once_the_files_list_it_deleting_it_from_them_removes_it(
+    bot: Any, bundled_copy: Path, tmp_path: Path
+) -> None:
+    await accept_reports(bot)
+    registry = await stored(bot)
+    [record] = [n for n in registry.non_official if n.key == KEY]
+    files = load_registry(bundled_copy)
+    folded = tmp_path / "folded.yaml"
+    folded.write_text(
+        export_registry(
+            files.model_copy(update={"non_official": [*files.non_official, record]}), "yaml"
+        ),
+        encoding="utf-8",
+    )
+    await import_path(services(bot).sessions, folded)
+    assert "⛔" in await verify(bot, FAKE)
+
+    # A maintainer deletes it from the files: the next import removes it, whatever its note.
+    result = await import_path(services(bot).sessions, bundled_copy)
+
+    kinds = {(c.kind, c.subject) for c in result.changes}
+    assert (ChangeKind.NON_OFFICIAL_REMOVED, f"x:{FAKE}") in kinds
+    assert all(n.key != KEY for n in (await stored(bot)).non_official)
+    assert "⛔" not in await verify(bot, FAKE)

@@ -5,8 +5,10 @@ refuse a second report of the same handle and to count a day's reports, never en
 tell who reported. An accepted report becomes a non-official record of reason
 impersonation in the registry tables, written like an import (an import row, a change-log
 row, the alert and the announcement to running bots), so the export, the alerts and the
-answers all see it; its source's note marks it as the reports', and the next import of
-the maintainers' files keeps it unless they list the handle (`knowledge.registry.former`).
+answers all see it. The acceptance stands (status accepted) until an import's files list
+the handle: that import folds it (status folded, in the import's own transaction), and
+from then on the files decide. Imports keep only the records of standing acceptances
+(`standing`, `knowledge.registry.former`); the source's note is provenance for people.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import CitizenReportRow
 from db.registry_events import announce_import
 from db.repositories.alerts import AlertRepository
-from db.repositories.registry import ACCOUNT, RegistryRepository
+from db.repositories.registry import ACCOUNT, NON_OFFICIAL, RegistryRepository
 from knowledge.registry.diff import diff_registries
 from knowledge.registry.former import reported_source_note
 from knowledge.registry.handles import Platform, handle_key
@@ -41,7 +43,7 @@ from knowledge.registry.schema import (
 )
 
 REPORT: Table = CitizenReportRow.__table__  # type: ignore[attr-defined]
-OPEN, ACCEPTED, DISMISSED = "open", "accepted", "dismissed"
+OPEN, ACCEPTED, DISMISSED, FOLDED = "open", "accepted", "dismissed", "folded"
 NOTE_CHARS = 300
 IMPORT_SOURCE = "citizen reports"
 
@@ -61,7 +63,7 @@ class Filed(StrEnum):
     LIMIT = "limit"
     """This reporter reached the day's limit."""
     REVIEWED = "reviewed"
-    """The handle's reports were already accepted: it is on record as impersonation."""
+    """The handle is on record as an impersonation already."""
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,12 @@ class ReportRepository:
         )
         if (await self._execute(mine)).first() is not None:
             return Filed.DUPLICATE
-        accepted = select(REPORT.c.id).where(
-            REPORT.c.platform == platform.value,
-            REPORT.c.handle_key == key,
-            REPORT.c.status == ACCEPTED,
+        recorded = select(NON_OFFICIAL.c.id).where(
+            NON_OFFICIAL.c.platform == platform.value,
+            NON_OFFICIAL.c.handle_key == key,
+            NON_OFFICIAL.c.reason == NonOfficialReason.IMPERSONATION.value,
         )
-        if (await self._execute(accepted.limit(1))).first() is not None:
+        if (await self._execute(recorded.limit(1))).first() is not None:
             return Filed.REVIEWED
         today = select(func.count()).where(
             REPORT.c.reporter == reporter, REPORT.c.at > at - dt.timedelta(days=1)
@@ -177,6 +179,32 @@ class ReportRepository:
         )
         found = {(row.platform, row.handle_key) for row in (await self._execute(query)).all()}
         return found & wanted
+
+    async def standing(self) -> set[tuple[Platform, str]]:
+        """The handles of acceptances no import's files have listed yet: imports keep
+        their records (`knowledge.registry.former.keep_dropped_records`)."""
+        query = select(REPORT.c.platform, REPORT.c.handle_key).where(REPORT.c.status == ACCEPTED)
+        rows = (await self._execute(query.distinct())).all()
+        return {(Platform(row.platform), row.handle_key) for row in rows}
+
+    async def fold(self, keys: Iterable[tuple[Platform, str]]) -> int:
+        """Marks the acceptances of `keys` folded: an import's files list these handles,
+        so from now on the files decide what the registry says of them. Called in the
+        import's transaction, so a rolled-back import folds nothing. `decided_at` stays
+        the date of the acceptance."""
+        folded = 0
+        for platform, key in sorted(set(keys)):
+            result = await self._execute(
+                update(REPORT)
+                .where(
+                    REPORT.c.platform == platform.value,
+                    REPORT.c.handle_key == key,
+                    REPORT.c.status == ACCEPTED,
+                )
+                .values(status=FOLDED)
+            )
+            folded += result.rowcount
+        return folded
 
     async def spelling(self, platform: Platform, key: str) -> str | None:
         """The handle as its first reporter wrote it (`key` is case-folded)."""

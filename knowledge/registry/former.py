@@ -10,9 +10,12 @@ its evidence kept.
 
 An impersonation an administrator accepted from citizens' reports lives only in the
 database until a maintainer folds it into the files (`rasmi registry export` includes
-it). The maintainers' files do not list it, and an import that dropped it would silently
-turn a reviewed impersonation back into "not in the registry": so an import keeps it too.
-Such a record is known by the source the report review writes (`reported_source_note`).
+it). Until then the maintainers' files do not list it, and an import that dropped it
+would silently turn a reviewed impersonation back into "not in the registry": so an
+import keeps it, but only while the database says the acceptance still stands (the
+caller passes those handles: `db.repositories.reports`), never because of a note's
+wording. The first import whose files list the handle folds the acceptance; from then on
+the files alone decide, and deleting the record from them removes it.
 
 The file stays in charge: a handle it lists anywhere itself (as any entity's account,
 former or active, or as a non-official record, for instance one removed for cause) is
@@ -21,45 +24,32 @@ taken as the file says, and an entity the file removes takes its accounts with i
 
 from __future__ import annotations
 
-import re
+from collections.abc import Collection
 
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import (
     Account,
     AccountStatus,
     Entity,
-    NonOfficial,
-    NonOfficialReason,
     Registry,
-    SourceKind,
 )
-
-_REPORTED_NOTE = re.compile(r"reported by [0-9]+ people, reviewed on [0-9]{4}-[0-9]{2}-[0-9]{2}")
-"""The note of the maintainer source an accepted report writes (`reported_source_note`)."""
 
 
 def reported_source_note(count: int, date: str) -> str:
     """The maintainers' note of the evidence an accepted citizen report writes: "reported
-    by N people, reviewed on YYYY-MM-DD". It is also what marks the record as the
-    reports' (docs/registry-format.md), so it is written here and nowhere else."""
+    by N people, reviewed on YYYY-MM-DD": provenance for people only. Whether an import
+    keeps the record is the database's to say, not this text's (see the module)."""
     return f"reported by {count} people, reviewed on {date}"
 
 
-def from_citizen_reports(record: NonOfficial) -> bool:
-    """An impersonation record written by an administrator's acceptance of reports."""
-    return record.reason is NonOfficialReason.IMPERSONATION and any(
-        source.kind is SourceKind.MAINTAINER
-        and source.note is not None
-        and _REPORTED_NOTE.fullmatch(source.note) is not None
-        for source in record.evidence.sources
-    )
-
-
-def keep_dropped_records(old: Registry, new: Registry, date: str) -> Registry:
+def keep_dropped_records(
+    old: Registry, new: Registry, date: str, reported: Collection[tuple[Platform, str]] = ()
+) -> Registry:
     """`new`, with what `old` held and `new` no longer mentions kept: every account of an
     entity `new` still has, as a former account (an active one ends on `date`, an ISO
-    date), and every impersonation accepted from citizens' reports."""
-    mentioned = _handles(new)
+    date), and the non-official records of `reported`, the handles of standing
+    acceptances of citizens' reports."""
+    mentioned = listed_handles(new)
     old_entities = {entity.id: entity for entity in old.entities}
     entities: list[Entity] = []
     changed = False
@@ -71,19 +61,19 @@ def keep_dropped_records(old: Registry, new: Registry, date: str) -> Registry:
             kept = [_as_former(account, date) for account in dropped]
             entity = entity.model_copy(update={"accounts": [*entity.accounts, *kept]})
         entities.append(entity)
-    reported = [
+    accepted = [
         record
         for record in old.non_official
-        if record.key not in mentioned and from_citizen_reports(record)
+        if record.key not in mentioned and record.key in reported
     ]
-    if not changed and not reported:
+    if not changed and not accepted:
         return new
     return new.model_copy(
-        update={"entities": entities, "non_official": [*new.non_official, *reported]}
+        update={"entities": entities, "non_official": [*new.non_official, *accepted]}
     )
 
 
-def _handles(registry: Registry) -> set[tuple[Platform, str]]:
+def listed_handles(registry: Registry) -> set[tuple[Platform, str]]:
     """Every handle the registry lists, as an entity's account or as a non-official one."""
     keys = {account.key for entity in registry.entities for account in entity.accounts}
     keys.update(record.key for record in registry.non_official)
