@@ -198,7 +198,7 @@ async def test_an_official_account_cannot_be_accepted_as_a_fake(bot: Any) -> Non
     [listing] = await send(bot, updates.message("/reports", admin))
     accept, _ = listing.keyboard[0]
     [refused] = await send(bot, updates.press(accept["callback_data"], admin))
-    assert "is an account in the registry" in refused.text
+    assert "is a current account in the registry" in refused.text
     async with services(bot).sessions() as session:
         registry = await RegistryRepository(session).load()
     assert all(n.key != (Platform.X, "saudimoh") for n in registry.non_official)
@@ -219,3 +219,14 @@ async def test_a_reported_handle_is_written_as_its_platform_writes_it(bot: Any) 
     assert "🚩 Report SaudiM0H as an impersonation" in labels
     [arabic] = await send(bot, updates.message(f"/report @{FAKE}", updates.user(532, "ar")))
     assert "\u2068<code>@SaudiM0H</code>\u2069" in arabic.text
+
+
+async def test_a_note_with_a_nul_character_is_stored_without_it(bot: Any) -> None:
+    """PostgreSQL's text cannot hold NUL: the note is stored without it, not dropped."""
+    _, _, updates = bot
+    [reply] = await send(
+        bot, updates.message(f"/report @{FAKE} fake\x00 giveaway", updates.user(541, "en"))
+    )
+    assert "is recorded" in reply.text
+    [row] = await stored_reports(bot)
+    assert row.note == "fake giveaway"

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import QuestionLogRow
+from db.text import storable
 
 MAX_LOGGED_CHARS = 1000
 
@@ -30,8 +31,7 @@ class LoggedQuestion:
     def row(self) -> dict[str, object]:
         return {
             "at": self.at,
-            # PostgreSQL's text cannot hold NUL, which a message may carry.
-            "text": self.text.replace("\x00", "")[:MAX_LOGGED_CHARS],
+            "text": storable(self.text)[:MAX_LOGGED_CHARS],
             "lang": self.lang,
             "intent": self.intent,
             "answered": self.answered,
