@@ -14,9 +14,9 @@ from telegram import Update
 
 from db.registry_audit import audit_stored
 from handlers.context import Context, services
+from handlers.guards import admin_only
 from handlers.language import interface_language
 from handlers.sending import reply
-from handlers.subscriptions import _admin as is_admin
 from knowledge.i18n import N_, Messages
 from knowledge.registry.audit import AuditReport, Check
 from knowledge.registry.schema import EntityKind
@@ -40,7 +40,7 @@ LINES: dict[Check, str] = {
 async def audit(update: Update, context: Context) -> None:
     """/audit, for admins."""
     message = update.effective_message
-    if message is None or not await is_admin(update, context):
+    if message is None or not await admin_only(update, context):
         return
     lang = await interface_language(update, context)
     report = await audit_stored(services(context).sessions, dt.datetime.now(dt.UTC).date())

@@ -1,5 +1,6 @@
 """What runs before and after every handler: flood control, the polite fallbacks for what
-Rasmi cannot read, and the one error handler."""
+Rasmi cannot read, and the one error handler; and the check of the administrators'
+commands."""
 
 from __future__ import annotations
 
@@ -16,6 +17,17 @@ from handlers.sending import LostReply, reply
 from knowledge.i18n import Messages
 
 log = logging.getLogger(__name__)
+
+
+async def admin_only(update: Update, context: Context) -> bool:
+    """Whether the user is one of Rasmi's administrators (`ADMIN_IDS`); anyone else is
+    told politely, in their language, and the command does nothing."""
+    user = update.effective_user
+    allowed = user is not None and user.id in services(context).admin_ids
+    if not allowed and update.effective_message is not None:
+        t = Messages(await interface_language(update, context))
+        await reply(update.effective_message, t("Only Rasmi's administrators can do that."))
+    return allowed
 
 
 async def flood_gate(update: Update, context: Context) -> None:

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from db.repositories.alerts import ALL, ENTITY, EVERYTHING, KIND, AlertRepository, send_time
 from handlers.backlog import ALERTS_CAP, DEFAULT_CAP, backlog_text
 from handlers.context import Context, services
+from handlers.guards import admin_only
 from handlers.keyboards import FOLLOW, UNFOLLOW, data
 from handlers.language import interface_language
 from handlers.sending import reply
@@ -182,7 +183,7 @@ async def unfollow_button(update: Update, context: Context, subscription_id: int
 async def status(update: Update, context: Context) -> None:
     """/status: the outbox and the subscribers, for admins."""
     message = update.effective_message
-    if message is None or not await _admin(update, context):
+    if message is None or not await admin_only(update, context):
         return
     t = Messages(await interface_language(update, context))
     now = dt.datetime.now(dt.UTC)
@@ -211,7 +212,7 @@ async def status(update: Update, context: Context) -> None:
 async def notice(update: Update, context: Context) -> None:
     """/notice <YYYY-MM-DDTHH:MM|now> <entity id|all> <text>: a message to followers."""
     message = update.effective_message
-    if message is None or not await _admin(update, context):
+    if message is None or not await admin_only(update, context):
         return
     t = Messages(await interface_language(update, context))
     args = context.args or []
@@ -256,15 +257,6 @@ def _stopped(t: Messages, removed: bool | int) -> str:
     if removed:
         return t("Done: you no longer receive these alerts.")
     return t("You were not following that.")
-
-
-async def _admin(update: Update, context: Context) -> bool:
-    user = update.effective_user
-    allowed = user is not None and user.id in services(context).admin_ids
-    if not allowed and update.effective_message is not None:
-        t = Messages(await interface_language(update, context))
-        await reply(update.effective_message, t("Only Rasmi's administrators can do that."))
-    return allowed
 
 
 async def _may_manage(update: Update, context: Context) -> bool:
