@@ -31,7 +31,7 @@ from db.repositories.alerts import AlertRepository
 from db.repositories.registry import RegistryCounts, RegistryRepository
 from db.repositories.reports import ReportRepository
 from knowledge.registry.diff import Change, Removals, diff_registries, removals
-from knowledge.registry.former import keep_dropped_records, listed_handles
+from knowledge.registry.former import deciding_handles, keep_dropped_records
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import Registry
 from knowledge.registry.validation import load_registry, paused_gc
@@ -212,10 +212,10 @@ def _changes(
     """The registry to store (the file's, with the handles it dropped kept as former
     accounts and the records of `standing` acceptances of citizens' reports it does not
     list kept), the changes, the kind of each entity they name (its subscribers may follow
-    the kind), what they remove, and the standing acceptances the file lists (to fold):
+    the kind), what they remove, and the standing acceptances the file decides (to fold):
     synchronous work over the whole registry, for a worker thread."""
     with paused_gc():  # no await in here: the collector is paused for this thread's work
-        listed = standing & listed_handles(registry)
+        listed = standing & deciding_handles(registry)
         new = keep_dropped_records(old, registry, date, standing - listed)
         changes = [] if baseline else diff_registries(old, new)
         named = {change.entity_id for change in changes}

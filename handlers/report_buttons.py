@@ -1,5 +1,5 @@
-"""The "Report" button under look-alike, unknown and unconfirmed answers, and the callback
-data of the reports' buttons: `rp:<platform>:<handle>` files a report,
+"""The "Report" button under look-alike, unknown, unconfirmed and former-handle answers,
+and the callback data of the reports' buttons: `rp:<platform>:<handle>` files a report,
 `rpa:<platform>:<key>` accepts a handle's reports, `rpd:<platform>:<key>` dismisses them.
 A button whose data would not fit in Telegram's 64 bytes is not offered. Kept apart from
 `handlers.reports` so the answers' keyboards can offer the button without importing the
@@ -18,8 +18,9 @@ REPORT = "rp"
 ACCEPT = "rpa"
 DISMISS = "rpd"
 PATTERN = r"^rp[ad]?:"
-REPORTABLE = frozenset({Verdict.LOOKALIKE, Verdict.UNKNOWN, Verdict.UNCONFIRMED})
-"""Answers under which a citizen may report the handle; never an official one."""
+REPORTABLE = frozenset({Verdict.LOOKALIKE, Verdict.UNKNOWN, Verdict.UNCONFIRMED, Verdict.FORMER})
+"""Answers under which a citizen may report the handle; never an official one. A former
+handle may be reported: whoever took it since the body released it may imitate the body."""
 
 
 def report_data(action: str, platform: Platform, handle: str) -> str | None:

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from db.repositories.reports import NOTE_CHARS, Filed, ReportRepository, reporter_hash
 from handlers.context import Context, services
+from handlers.guards import admin_only
 from handlers.language import interface_language
 from handlers.report_buttons import (
     ACCEPT,
@@ -20,7 +21,6 @@ from handlers.report_buttons import (
     report_data,
 )
 from handlers.sending import reply
-from handlers.subscriptions import _admin
 from knowledge.answer import Answer
 from knowledge.i18n import Messages
 from knowledge.links import HandleRef, clean_text, parse_handle
@@ -140,7 +140,7 @@ async def _file(
 async def reports(update: Update, context: Context) -> None:
     """/reports: for admins, the reported handles with their counts, to accept or dismiss."""
     message = update.effective_message
-    if message is None or not await _admin(update, context):
+    if message is None or not await admin_only(update, context):
         return
     lang = await interface_language(update, context)
     t = Messages(lang)
@@ -192,7 +192,7 @@ async def button(update: Update, context: Context) -> None:
             await reply(message, await _file(update, context, platform, handle, None))
         return
     await query.answer()
-    if not await _admin(update, context):
+    if not await admin_only(update, context):
         return
     await reply(message, await _decide(update, context, platform, handle, action == ACCEPT))
 
@@ -215,7 +215,8 @@ async def _decide(
             decision = await repository.dismiss(platform, key, now)
     if decision.refused == "official":
         return t(
-            "{handle} is an account in the registry: it cannot be recorded as an impersonation.",
+            "{handle} is a current account in the registry: it cannot be recorded as an "
+            "impersonation.",
             handle=shown,
         )
     if decision.reports == 0:

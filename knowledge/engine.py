@@ -379,7 +379,8 @@ class Engine:
         index = self.index
         hit = index.account(platform, ref.handle)
         if hit is not None:
-            return self._account_verdict(ref.raw, platform, ref.handle, hit.entity, hit.account)
+            found = self._account_verdict(ref.raw, platform, ref.handle, hit.entity, hit.account)
+            return self._taken_over(found) or found
         person_hit = index.spokesperson_account(platform, ref.handle)
         if person_hit is not None:
             person = person_hit.person
@@ -410,6 +411,16 @@ class Engine:
             official_entity=imitated,
             non_official=listed,
         )
+
+    def _taken_over(self, found: Verification) -> Verification | None:
+        """A former account whose released handle is on record as an impersonation: ⛔,
+        with the history kept (whose it was, until when, the account now in use)."""
+        if found.verdict is not Verdict.FORMER or found.platform is None:
+            return None
+        listed = self.index.non_official_handle(found.platform, found.handle)
+        if listed is None or listed.reason is not NonOfficialReason.IMPERSONATION:
+            return None
+        return replace(found, verdict=Verdict.KNOWN_FAKE, non_official=listed)
 
     def _resemblance(self, ref: HandleRef, platform: Platform) -> Verification:
         """No record of the handle: a look-alike of an official handle, or unknown."""

@@ -507,6 +507,8 @@ class Renderer:
             text = "⛔ " + t("{handle} is NOT an official account.", handle=handle)
             if entity is not None:
                 text += " " + t("It imitates {entity}.", entity=self.subject_text(entity))
+            if v.account is not None and v.entity is not None:
+                text += "\n" + self.released(v.account, v.entity, handle)
             text += "\n" + self.evidence(v.non_official.evidence, of_account=False)
             return text + self.use_instead(v)
         if v.verdict is Verdict.LOOKALIKE and v.official is not None and entity is not None:
@@ -650,6 +652,26 @@ class Renderer:
                 entity=self.subject_text(now),
             )
         return "⚠️ " + text
+
+    def released(self, account: Account, entity: Entity, handle: str) -> str:
+        """The history of a handle the body released and someone else took since."""
+        values = {
+            "handle": handle,
+            "platform": self.platform(account.platform),
+            "of_entity": self.of_text(entity),
+        }
+        if account.until:
+            return self.t(
+                "{handle} was the {platform} account {of_entity} until {date}; the handle "
+                "was released, and someone else uses it now.",
+                date=self.date(account.until),
+                **values,
+            )
+        return self.t(
+            "{handle} was once an account {of_entity} on {platform}; the handle was released, "
+            "and someone else uses it now.",
+            **values,
+        )
 
     def unconfirmed_verdict(self, v: Verification, handle: str) -> str:
         """On record, but nothing a citizen can open confirms it: said plainly, with the

@@ -27,11 +27,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import CitizenReportRow
 from db.registry_events import announce_import
 from db.repositories.alerts import AlertRepository
-from db.repositories.registry import ACCOUNT, NON_OFFICIAL, RegistryRepository
+from db.repositories.registry import ACCOUNT, NON_OFFICIAL, SPOKESPERSON, RegistryRepository
+from db.text import storable
 from knowledge.registry.diff import diff_registries
 from knowledge.registry.former import reported_source_note
 from knowledge.registry.handles import Platform, handle_key
 from knowledge.registry.schema import (
+    AccountStatus,
     Confidence,
     Evidence,
     LocalizedText,
@@ -84,7 +86,8 @@ class Decision:
     record: NonOfficial | None = None
     """For an acceptance: the registry record written."""
     refused: str | None = None
-    """Why an acceptance was not written: 'official' (the handle is an account)."""
+    """Why an acceptance was not written: 'official' (the handle is a current account of
+    a body or a spokesperson; a former account's handle may be accepted)."""
 
 
 class ReportRepository:
@@ -128,7 +131,7 @@ class ReportRepository:
             "platform": platform.value,
             "handle": handle,
             "handle_key": key,
-            "note": note,
+            "note": storable(note) if note is not None else None,
             "lang": lang,
             "reporter": reporter,
             "status": OPEN,
@@ -244,10 +247,7 @@ class ReportRepository:
             return Decision(0)
         registry = RegistryRepository(self._session)
         await registry.lock_for_import()
-        account = select(ACCOUNT.c.id).where(
-            ACCOUNT.c.platform == platform.value, ACCOUNT.c.handle_key == key
-        )
-        if (await self._execute(account.limit(1))).first() is not None:
+        if await self._in_use(platform, key):
             return Decision(0, refused="official")
         count, date = len(open_reports), at.date().isoformat()
         source = Source(
@@ -269,6 +269,24 @@ class ReportRepository:
         await AlertRepository(self._session).notify_changes(import_id, changes, kinds, at)
         await announce_import(self._session, import_id)
         return Decision(await self._close(platform, key, ACCEPTED, at), record)
+
+    async def _in_use(self, platform: Platform, key: str) -> bool:
+        """Whether the handle is a current account of a body or of a spokesperson: that
+        can never be an impersonation. A former account's handle can: the body released
+        it, and whoever took it since may imitate the body (the takeover)."""
+        account = select(ACCOUNT.c.id).where(
+            ACCOUNT.c.platform == platform.value,
+            ACCOUNT.c.handle_key == key,
+            ACCOUNT.c.status == AccountStatus.ACTIVE.value,
+        )
+        if (await self._execute(account.limit(1))).first() is not None:
+            return True
+        people = await self._execute(select(SPOKESPERSON.c.accounts))
+        return any(
+            handle_key(Platform(ref["platform"]), ref["handle"]) == (platform, key)
+            for (refs,) in people
+            for ref in refs
+        )
 
     async def _close(self, platform: Platform, key: str, status: str, at: dt.datetime) -> int:
         result = await self._execute(

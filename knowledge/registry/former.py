@@ -14,8 +14,11 @@ it). Until then the maintainers' files do not list it, and an import that droppe
 would silently turn a reviewed impersonation back into "not in the registry": so an
 import keeps it, but only while the database says the acceptance still stands (the
 caller passes those handles: `db.repositories.reports`), never because of a note's
-wording. The first import whose files list the handle folds the acceptance; from then on
-the files alone decide, and deleting the record from them removes it.
+wording. The first import whose files decide the handle, listing it as a non-official
+record or as a current account, folds the acceptance; from then on the files alone
+decide, and deleting the record from them removes it. Files that list the handle only as
+a former account do not decide it: that is the takeover, a handle the body released and
+someone else now uses to imitate it, and both records stand side by side.
 
 The file stays in charge: a handle it lists anywhere itself (as any entity's account,
 former or active, or as a non-official record, for instance one removed for cause) is
@@ -61,10 +64,11 @@ def keep_dropped_records(
             kept = [_as_former(account, date) for account in dropped]
             entity = entity.model_copy(update={"accounts": [*entity.accounts, *kept]})
         entities.append(entity)
+    decided = deciding_handles(new)
     accepted = [
         record
         for record in old.non_official
-        if record.key not in mentioned and record.key in reported
+        if record.key not in decided and record.key in reported
     ]
     if not changed and not accepted:
         return new
@@ -77,6 +81,18 @@ def listed_handles(registry: Registry) -> set[tuple[Platform, str]]:
     """Every handle the registry lists, as an entity's account or as a non-official one."""
     keys = {account.key for entity in registry.entities for account in entity.accounts}
     keys.update(record.key for record in registry.non_official)
+    return keys
+
+
+def deciding_handles(registry: Registry) -> set[tuple[Platform, str]]:
+    """The handles on which the registry's files decide a standing acceptance of citizens'
+    reports: every non-official record and every current account (an entity's or a
+    spokesperson's). A former account does not decide: its handle was released, and an
+    impersonation recorded on it since does not contradict it."""
+    keys = {record.key for record in registry.non_official}
+    for entity in registry.entities:
+        keys.update(a.key for a in entity.accounts if a.status is AccountStatus.ACTIVE)
+        keys.update(a.key for person in entity.spokespeople for a in person.accounts)
     return keys
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from knowledge.registry.handles import Platform, handle_key
-from knowledge.registry.schema import Entity, NonOfficial, Policy, Registry
+from knowledge.registry.schema import AccountStatus, Entity, NonOfficial, Policy, Registry
 from knowledge.registry.sharing import sharing
 from knowledge.registry.yaml_io import (
     FieldPath,
@@ -106,6 +106,9 @@ class _Claim:
     file: Path
     path: FieldPath
     owner: str | None = None
+    """For a handle: the entity whose account it is (None for a non-official record)."""
+    former: bool = False
+    """For a handle: an entity's former account, which a non-official record may share."""
 
 
 _Model = Entity | NonOfficial | Policy
@@ -129,6 +132,8 @@ class _Checker:
     ids: dict[str, _Claim] = field(default_factory=dict)
     policy_ids: dict[str, _Claim] = field(default_factory=dict)
     handles: dict[tuple[str, str], _Claim] = field(default_factory=dict)
+    """Entities' and spokespeople's accounts, by handle key."""
+    non_official_handles: dict[tuple[str, str], _Claim] = field(default_factory=dict)
     references: list[tuple[str, _Claim]] = field(default_factory=list)
     finders: dict[Path, LineFinder] = field(default_factory=dict)
 
@@ -172,6 +177,9 @@ class _Checker:
             value: claim for value, claim in self.policy_ids.items() if claim.file != file
         }
         self.handles = {key: claim for key, claim in self.handles.items() if claim.file != file}
+        self.non_official_handles = {
+            key: claim for key, claim in self.non_official_handles.items() if claim.file != file
+        }
         self.references = [(value, claim) for value, claim in self.references if claim.file != file]
 
     def _record(
@@ -215,7 +223,8 @@ class _Checker:
         owner = entity_id if isinstance(entity_id, str) else format_path(path)
         for acc_index, account in _items(entity.get("accounts")):
             acc_path = (*path, "accounts", acc_index, "handle")
-            self._claim_handle(account, _Claim(file, acc_path, owner))
+            former = account.get("status") == AccountStatus.FORMER.value
+            self._claim_handle(account, _Claim(file, acc_path, owner, former))
         for sp_index, person in _items(entity.get("spokespeople")):
             for acc_index, account in _items(person.get("accounts")):
                 acc_path = (*path, "spokespeople", sp_index, "accounts", acc_index, "handle")
@@ -239,30 +248,46 @@ class _Checker:
             )
 
     def _claim_handle(self, record: dict[str, Any], claim: _Claim) -> None:
+        """A handle is one entity's account or a non-official record, never both, with
+        one exception: a non-official record may share the handle of a former account.
+        A released handle can be taken by someone else, and the registry must be able
+        to say both that it was the body's and that it now impersonates it."""
         platform, handle = record.get("platform"), record.get("handle")
         if not isinstance(platform, str) or not isinstance(handle, str):
             return
         key = _handle_key(platform, handle)
-        first = self.handles.get(key)
-        if first is None:
-            self.handles[key] = claim
-            return
         shown = f"{platform} handle '{handle}'"
-        if first.owner is None or claim.owner is None:
+        mine, other = (
+            (self.non_official_handles, self.handles)
+            if claim.owner is None
+            else (self.handles, self.non_official_handles)
+        )
+        first = mine.get(key)
+        if first is not None:
+            self.problems.append((claim.file, claim.path, self._twice(shown, first, claim)))
+            return
+        mine[key] = claim
+        crossed = other.get(key)
+        if crossed is not None and not (crossed.former or claim.former):
             kind = (
-                "a non-official handle" if first.owner is None else f"an account of '{first.owner}'"
+                "a non-official handle"
+                if crossed.owner is None
+                else f"an account of '{crossed.owner}'"
             )
             message = (
-                f"{shown} is already {kind} at {self._where(first)}; "
-                "a handle is official or not, never both"
+                f"{shown} is already {kind} at {self._where(crossed)}; a handle is official "
+                "or not, never both (only a former account's handle may also be non-official)"
             )
-            if first.owner is None and claim.owner is None:
-                message = f"{shown} is listed twice as non-official (first at {self._where(first)})"
-        elif first.owner == claim.owner:
-            message = f"{shown} is listed twice on '{claim.owner}' (first at {self._where(first)})"
-        else:
-            message = f"{shown} already belongs to '{first.owner}' at {self._where(first)}"
-        self.problems.append((claim.file, claim.path, message))
+            self.problems.append((claim.file, claim.path, message))
+
+    def _twice(self, shown: str, first: _Claim, claim: _Claim) -> str:
+        """The message for a handle claimed twice on the same side."""
+        where = self._where(first)
+        if claim.owner is None:
+            return f"{shown} is listed twice as non-official (first at {where})"
+        if first.owner == claim.owner:
+            return f"{shown} is listed twice on '{claim.owner}' (first at {where})"
+        return f"{shown} already belongs to '{first.owner}' at {where}"
 
     def _refer(self, value: Any, claim: _Claim) -> None:
         if isinstance(value, str):
