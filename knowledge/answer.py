@@ -100,6 +100,10 @@ class Verification:
 
     @property
     def evidence(self) -> Evidence | None:
+        """What the verdict rests on. A ⛔ rests on the impersonation's evidence, even for
+        a released handle whose former account is on record too (the takeover)."""
+        if self.verdict is Verdict.KNOWN_FAKE and self.non_official is not None:
+            return self.non_official.evidence
         if self.account is not None:
             return self.account.evidence
         if self.spokesperson is not None:
@@ -263,6 +267,7 @@ def _verification_json(v: Verification) -> dict[str, Any]:
         "verdict": v.verdict.value,
         "entity_id": v.entity.id if v.entity else None,
         "role": v.account.role.value if v.account else None,
+        "until": v.account.until if v.account else None,
         "official_handle": v.official.handle if v.official else None,
         "official_url": profile_url(v.official.platform, v.official.handle) if v.official else None,
         "official_confirmed": v.official.official if v.official else None,

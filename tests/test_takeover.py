@@ -13,17 +13,26 @@ from typing import Any
 import pytest
 import telegram_fakes as fakes
 from registry_edits import edit
+from web_fixtures import web_client
 
+from db.engine import open_database
 from db.importer import import_path
 from db.repositories.registry import RegistryRepository
 from handlers.context import SERVICES, Services
 from knowledge.answer import Verdict
 from knowledge.engine import Engine
 from knowledge.index import RegistryIndex
+from knowledge.registry import BUNDLED_REGISTRY
 from knowledge.registry.diff import ChangeKind
 from knowledge.registry.export import export_registry
 from knowledge.registry.handles import Platform
-from knowledge.registry.schema import AccountRef, AccountStatus, NonOfficialReason, Registry
+from knowledge.registry.schema import (
+    AccountRef,
+    AccountStatus,
+    NonOfficial,
+    NonOfficialReason,
+    Registry,
+)
 from knowledge.registry.validation import RegistryInvalid, load_registry
 from knowledge.render import render
 from knowledge.understand import Lang
@@ -279,3 +288,65 @@ non_official:
     [problem] = raised.value.problems
     assert (problem.line, problem.field) == (12, "non_official[0].handle")
     assert "only a former account's handle may also be non-official" in problem.message
+
+
+async def test_the_web_and_the_api_give_the_takeover_with_its_history(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Files a maintainer wrote after folding a takeover in: the former account and the
+    impersonation side by side. The API's evidence is the impersonation's, not the old
+    account's; the page says whose the handle was and until when."""
+    files = load_registry(BUNDLED_REGISTRY)
+    moh = next(e for e in files.entities if e.id == "moh")
+    old = next(a for a in moh.accounts if a.key == KEY)
+    former = old.model_copy(update={"status": AccountStatus.FORMER, "until": "2026-12-03"})
+    new = old.model_copy(update={"handle": NEW, "platform_id": None})
+    moh = moh.model_copy(
+        update={"accounts": [new, former, *(a for a in moh.accounts if a is not old)]}
+    )
+    taken = NonOfficial.model_validate(
+        {
+            "platform": "x",
+            "handle": OLD,
+            "imitates": "moh",
+            "reason": "impersonation",
+            "evidence": {
+                "sources": [{"kind": "news", "url": "https://example.com/takeover"}],
+                "checked": "2026-12-03",
+                "confidence": "confirmed",
+            },
+        }
+    )
+    edited = tmp_path / "takeover.yaml"
+    edited.write_text(
+        export_registry(
+            files.model_copy(
+                update={
+                    "entities": [moh if e.id == "moh" else e for e in files.entities],
+                    "non_official": [*files.non_official, taken],
+                }
+            ),
+            "yaml",
+        ),
+        encoding="utf-8",
+    )
+    async with open_database(database_url) as sessions:
+        await import_path(sessions, BUNDLED_REGISTRY)
+        await import_path(sessions, edited)
+
+    with web_client(database_url) as client:
+        api = client.get("/api/v1/verify", params={"url": f"https://x.com/{OLD}", "lang": "en"})
+        page = client.get("/en/verify", params={"q": f"https://x.com/{OLD}"})
+
+    [check] = api.json()["verifications"]
+    assert (check["verdict"], check["entity_id"], check["until"]) == (
+        "known_fake",
+        "moh",
+        "2026-12-03",
+    )
+    assert check["official_handle"] == NEW and check["reason"] == "impersonation"
+    assert [s["url"] for s in check["evidence"]["sources"]] == ["https://example.com/takeover"]
+    assert "is NOT an official account." in page.text
+    assert "until 3 December 2026; the handle was released, and someone else uses it now" in (
+        page.text
+    )

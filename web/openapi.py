@@ -96,6 +96,7 @@ _SCHEMAS: dict[str, Any] = {
                 "enum": ["official", "unconfirmed", "former", "known_fake", "lookalike", "unknown"],
             },
             "entity_id": _NULLABLE_TEXT,
+            "until": _NULLABLE_TEXT,
             "official_handle": _NULLABLE_TEXT,
             "official_url": _NULLABLE_TEXT,
             "reason": _NULLABLE_TEXT,

@@ -182,6 +182,8 @@ class Words:
             reason = self._r.reason(v.non_official.reason)
             if v.non_official.reason is NonOfficialReason.IMPERSONATION:
                 sentence = t("{handle} is NOT an official account.", handle=handle)
+                if v.account is not None and v.entity is not None:  # a released handle
+                    sentence += " " + self._r.released(v.account, v.entity, handle)
                 return VerdictView("✕", "fake", sentence, reason, instead, instead_of, v.evidence)
             # ✕ is only for evidence of impersonation: anything else is "not confirmed".
             sentence = t("{handle} is not confirmed as an official account.", handle=handle)
