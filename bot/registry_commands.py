@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -34,6 +35,8 @@ from knowledge.registry.export import ExportFormat, export_registry
 from knowledge.registry.schema import Registry
 from knowledge.registry.validation import Problem, RegistryInvalid, load_registry
 from knowledge.registry.yaml_io import registry_files
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -96,12 +99,35 @@ async def import_(
 async def ensure_imported(
     sessions: async_sessionmaker[AsyncSession], path: Path | None
 ) -> ImportResult | None:
-    """On first start (the database migrated): import the registry when there is none."""
+    """At start (the database migrated): import the registry when there is none, and
+    again when its files changed since they were last imported: after an upgrade of
+    Rasmi the bundled registry is newer than the stored one, and answering from the old
+    one would contradict the files a maintainer reads. Only the same source is
+    re-imported (a database filled from other files is left alone), with the usual
+    safety: a re-import that is invalid or would remove too much is logged, and the
+    stored registry goes on serving."""
+    source = path or BUNDLED_REGISTRY
     async with sessions() as session:
-        if not await RegistryRepository(session).is_empty():
-            return None
+        repository = RegistryRepository(session)
+        empty = await repository.is_empty()
+        last = None if empty else await repository.last_file_import()
     # Before the bot serves anyone, or in a terminal command: nothing else is running.
-    return await import_path(sessions, path or BUNDLED_REGISTRY, ImportOptions(alone=True))
+    options = ImportOptions(alone=True)
+    if empty:
+        return await import_path(sessions, source, options)
+    if last is None or last.source != str(source):
+        return None
+    if await asyncio.to_thread(registry_digest, source) == last.digest:
+        return None
+    try:
+        result = await import_path(sessions, source, options)
+    except (RegistryInvalid, ImportRefused) as exc:
+        log.error(
+            "%s changed since it was imported, but it was not imported again: %s", source, exc
+        )
+        return None
+    log.info("%s changed since it was imported: %d change(s) imported", source, len(result.changes))
+    return result
 
 
 async def export(database_url: str, fmt: ExportFormat, output: Path | None) -> int:

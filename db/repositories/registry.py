@@ -52,6 +52,8 @@ _PAGE = 1000
 # Any constant will do: it only has to be the same for every Rasmi process.
 _IMPORT_LOCK_KEY = 0x7261736D69
 
+REPORTS_SOURCE = "citizen reports"
+"""The `source` of the import an accepted citizens' report writes (`db.repositories.reports`)."""
 ENTITY: Table = EntityRow.__table__  # type: ignore[attr-defined]
 ACCOUNT: Table = AccountRow.__table__  # type: ignore[attr-defined]
 SPOKESPERSON: Table = SpokespersonRow.__table__  # type: ignore[attr-defined]
@@ -255,6 +257,18 @@ class RegistryRepository:
 
     async def last_import(self) -> RegistryImportRow | None:
         query = select_rows(RegistryImportRow).order_by(col(RegistryImportRow.id).desc()).limit(1)
+        return (await self._session.exec(query)).first()
+
+    async def last_file_import(self) -> RegistryImportRow | None:
+        """The newest import of registry files (not an accepted citizens' report, which
+        is written like an import of its own): which files the stored registry came
+        from, and in which version."""
+        query = (
+            select_rows(RegistryImportRow)
+            .where(col(RegistryImportRow.source) != REPORTS_SOURCE)
+            .order_by(col(RegistryImportRow.id).desc())
+            .limit(1)
+        )
         return (await self._session.exec(query)).first()
 
     async def _insert(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:

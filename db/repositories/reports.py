@@ -27,7 +27,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import CitizenReportRow
 from db.registry_events import announce_import
 from db.repositories.alerts import AlertRepository
-from db.repositories.registry import ACCOUNT, NON_OFFICIAL, SPOKESPERSON, RegistryRepository
+from db.repositories.registry import (
+    ACCOUNT,
+    NON_OFFICIAL,
+    REPORTS_SOURCE,
+    SPOKESPERSON,
+    RegistryRepository,
+)
 from db.text import storable
 from knowledge.registry.diff import diff_registries
 from knowledge.registry.former import reported_source_note
@@ -47,7 +53,6 @@ from knowledge.registry.schema import (
 REPORT: Table = CitizenReportRow.__table__  # type: ignore[attr-defined]
 OPEN, ACCEPTED, DISMISSED, FOLDED = "open", "accepted", "dismissed", "folded"
 NOTE_CHARS = 300
-IMPORT_SOURCE = "citizen reports"
 
 HandleKey = tuple[str, str]
 """(platform, handle key) as the registry compares handles."""
@@ -261,7 +266,7 @@ class ReportRepository:
         new = [n for n in old if n.key != record.key] + [record]
         before, after = Registry(non_official=old), Registry(non_official=new)
         changes = diff_registries(before, after)
-        import_id = await registry.start_import(IMPORT_SOURCE, f"report:{platform}:{key}", at)
+        import_id = await registry.start_import(REPORTS_SOURCE, f"report:{platform}:{key}", at)
         await registry.replace(before, after)
         await registry.finish_import(import_id, await registry.counts(), changes, at)
         kind = await registry.kind_of(imitates) if imitates else None
