@@ -8,36 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import telegram_fakes as fakes
+from bot_calls import send, services, stored
 
 from db.importer import import_path
-from db.repositories.registry import RegistryRepository
-from handlers.context import SERVICES, Services
 from knowledge.registry.diff import ChangeKind
 from knowledge.registry.export import export_registry
 from knowledge.registry.handles import Platform
-from knowledge.registry.schema import NonOfficialReason, Registry
+from knowledge.registry.schema import NonOfficialReason
 from knowledge.registry.validation import load_registry
 
 FAKE = "SaudiM0H"
 """A look-alike of @SaudiMOH (a zero for the O) that the bundled files do not list."""
 KEY = (Platform.X, FAKE.casefold())
-
-
-def services(bot: Any) -> Services:
-    found: Services = bot[0].bot_data[SERVICES]
-    return found
-
-
-async def send(bot: Any, update: Any) -> list[fakes.Call]:
-    application, request, _ = bot
-    request.clear()
-    await application.process_update(update)
-    return [c for c in request.calls if c.method == "sendMessage"]
-
-
-async def stored(bot: Any) -> Registry:
-    async with services(bot).sessions() as session:
-        return await RegistryRepository(session).load()
 
 
 async def verify(bot: Any, handle: str) -> str:

@@ -8,12 +8,12 @@ import datetime as dt
 from typing import Any
 
 import telegram_fakes as fakes
+from bot_calls import send, services
 from sqlalchemy import select
 
 from db.models import CitizenReportRow
 from db.repositories.registry import RegistryRepository
 from db.repositories.reports import ReportRepository, reporter_hash
-from handlers.context import SERVICES, Services
 from knowledge.registry.export import export_registry
 from knowledge.registry.handles import Platform
 from knowledge.registry.schema import NonOfficialReason, SourceKind
@@ -21,18 +21,6 @@ from knowledge.registry.schema import NonOfficialReason, SourceKind
 ADMIN = fakes.ADMIN_ID
 FAKE = "SaudiM0H"
 """A look-alike of the Ministry of Health's @SaudiMOH (a zero for the O) that no registry lists."""
-
-
-async def send(bot: Any, update: Any) -> list[fakes.Call]:
-    application, request, _ = bot
-    request.clear()
-    await application.process_update(update)
-    return [c for c in request.calls if c.method == "sendMessage"]
-
-
-def services(bot: Any) -> Services:
-    found: Services = bot[0].bot_data[SERVICES]
-    return found
 
 
 async def stored_reports(bot: Any) -> list[CitizenReportRow]:

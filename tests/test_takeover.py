@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 import telegram_fakes as fakes
+from bot_calls import send, services, stored
 from registry_edits import edit
 from web_fixtures import web_client
 
 from db.engine import open_database
 from db.importer import import_path
-from db.repositories.registry import RegistryRepository
-from handlers.context import SERVICES, Services
 from knowledge.answer import Verdict
 from knowledge.engine import Engine
 from knowledge.index import RegistryIndex
@@ -31,7 +30,6 @@ from knowledge.registry.schema import (
     AccountStatus,
     NonOfficial,
     NonOfficialReason,
-    Registry,
 )
 from knowledge.registry.validation import RegistryInvalid, load_registry
 from knowledge.render import render
@@ -41,23 +39,6 @@ OLD, NEW = "SaudiMOH", "SaudiMOH_new"
 SPOKESPERSON = "MOH_Spokesman"
 """An X account given to the ministry's spokesperson for the test (the bundled data has none)."""
 KEY = (Platform.X, OLD.casefold())
-
-
-def services(bot: Any) -> Services:
-    found: Services = bot[0].bot_data[SERVICES]
-    return found
-
-
-async def send(bot: Any, update: Any) -> list[fakes.Call]:
-    application, request, _ = bot
-    request.clear()
-    await application.process_update(update)
-    return [c for c in request.calls if c.method == "sendMessage"]
-
-
-async def stored(bot: Any) -> Registry:
-    async with services(bot).sessions() as session:
-        return await RegistryRepository(session).load()
 
 
 async def verify(bot: Any, text: str, lang: str = "en") -> fakes.Call:
