@@ -72,6 +72,22 @@ def test_a_record_given_fewer_fields_is_not_replaced_by_an_equal_one() -> None:
     assert "note" in explicit.model_fields_set
 
 
+def test_a_raw_mapping_found_again_is_its_record_but_only_with_the_same_types() -> None:
+    raw: dict[str, Any] = {"kind": "news", "url": "https://a.sa", "date": 2025}
+    with sharing():
+        first = Source.model_validate(raw)
+        assert Source.model_validate(dict(raw)) is first
+        assert Source.model_validate({**raw, "date": "2025"}) is first  # equal, by value
+        for unlike in (2025.0, True):  # equal to 2025 in Python, not a year to the schema
+            with pytest.raises(ValidationError):
+                Source.model_validate({**raw, "date": unlike})
+        titled = {**raw, "title": {"en": " News "}}
+        assert Source.model_validate(titled) is Source.model_validate(titled)
+        assert Source.model_validate(titled).title == LocalizedText(en="News")
+        with pytest.raises(ValidationError):
+            Source.model_validate({**raw, "title": [["en", "News"]]})
+
+
 def test_outside_a_load_nothing_is_shared() -> None:
     raw = {"en": "Directory of agencies"}
     assert LocalizedText.model_validate(raw) is not LocalizedText.model_validate(raw)

@@ -122,7 +122,9 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     _shared_by_value: ClassVar[bool] = False
-    """Equal raw mappings give one shared record while a registry is read (`sharing`)."""
+    """Equal raw mappings give one shared record while a registry is read (`sharing`):
+    only for a record whose rules look at nothing outside it (no `info.data` of a parent,
+    no context), as a raw mapping seen before is not validated again."""
 
     @model_validator(mode="wrap")
     @classmethod
