@@ -185,6 +185,8 @@ class _Builder:
         self._next = next_event
         self._anchors: dict[str, Any] = {}
         self._texts: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
+        """Plain mapping keys read as strings, by their text."""
         self._plain: dict[str, str] = {}
         """Short plain scalars the resolver found to be strings, although their first
         character could start a number, a boolean or null: it is not asked again."""
@@ -209,11 +211,19 @@ class _Builder:
                 value = self._typed(event)
         elif kind is MappingStartEvent:
             value = {}
-            next_event = self._next
+            next_event, keys = self._next, self._keys
             while type(key_event := next_event()) is not MappingEndEvent:
-                key = self.value(key_event)
-                if type(key) is not str and not isinstance(key, int | float | bool | None):
-                    raise _error("found an unhashable key", key_event)
+                # Nearly every key is one of a few dozen plain names (`platform`, `url`):
+                # one read before is not read again.
+                plain = (
+                    type(key_event) is ScalarEvent
+                    and key_event.implicit[0]
+                    and key_event.tag is None
+                    and key_event.anchor is None
+                )
+                key = keys.get(key_event.value) if plain else None
+                if key is None:
+                    key = self._new_key(key_event, plain)
                 value[key] = self.value(next_event())
         elif kind is SequenceStartEvent:
             value = []
@@ -229,6 +239,16 @@ class _Builder:
         if event.anchor:
             self._anchors[event.anchor] = value
         return value
+
+    def _new_key(self, event: Any, plain: bool) -> Any:
+        """A mapping key not read before (or not a plain one): a plain string is kept."""
+        key = self.value(event)
+        if type(key) is str:
+            if plain and len(key) <= 2 * SHORT_TEXT:
+                self._keys[key] = key
+        elif not isinstance(key, int | float | bool | None):
+            raise _error("found an unhashable key", event)
+        return key
 
     def _typed(self, event: ScalarEvent) -> Any:
         tag = event.tag
