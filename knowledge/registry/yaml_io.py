@@ -2,10 +2,11 @@
 
 A registry file is read as a stream of parser events, one top-level record at a time, so
 a 100,000-entity file never exists in memory as a YAML node tree (about 29 MB per 1,000
-entities) nor as one giant dict: each record is handed to validation and dropped. Line
-numbers are not kept either; when validation has something to report, `LineFinder`
-parses that one file again, keeping the node tree, and turns each error's field path into
-the line a maintainer must open.
+entities) nor as one giant dict: each record is handed to validation and dropped (a
+large file is read by a second process meanwhile, `read_ahead`). Line numbers are not
+kept either; when validation has something to report, `LineFinder` parses that one file
+again, keeping the node tree, and turns each error's field path into the line a
+maintainer must open.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from yaml.events import (
 )
 from yaml.resolver import Resolver
 
+from knowledge.registry import read_ahead
 from knowledge.registry.schema import Registry
 
 try:  # libyaml parses several times faster; the pure-Python loader is the fallback
@@ -50,6 +52,10 @@ class YamlSyntaxError(Exception):
         self.column = column
         self.message = message
 
+    def __reduce__(self) -> tuple[type[YamlSyntaxError], tuple[Any, ...]]:
+        """Pickled whole, as `read_ahead` sends it from the process that read the file."""
+        return type(self), (self.path, self.line, self.column, self.message)
+
 
 def registry_files(path: Path) -> list[Path]:
     """The files that make up a registry: the file itself, or every YAML file in a folder."""
@@ -66,7 +72,16 @@ def top_level(path: Path) -> Iterator[tuple[str, int | None, Any]]:
     """The file's sections, record by record: ("entities", 0, {...}), ("entities", 1, ...),
     and (key, None, value) for a section that is not a list. The file is read in chunks
     by the parser, never whole. Raises YamlSyntaxError (at any point of the stream),
-    NotAMapping, or NotUtf8."""
+    NotAMapping, or NotUtf8. A large file is read by a child process while the caller
+    works on the records it already has (`read_ahead`): the same records and errors."""
+    if read_ahead.worth_it(path):
+        yield from read_ahead.read_in_child(path)
+    else:
+        yield from read_top_level(path)
+
+
+def read_top_level(path: Path) -> Iterator[tuple[str, int | None, Any]]:
+    """`top_level(path)`, read in this process."""
     try:
         with path.open("rb") as stream:
             loader = SafeLoader(stream)
