@@ -8,6 +8,7 @@ running bot goes on answering while a large registry is audited.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -22,9 +23,18 @@ async def audit_stored(
     sessions: async_sessionmaker[AsyncSession],
     today: dt.date,
     max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    alone: bool = False,
 ) -> AuditReport:
-    audit = Audit(today, max_age_days)
+    """The audit of the stored registry. `alone`: nothing else runs in this process (a
+    terminal command), so the collector may stay paused across the awaits too: with it
+    on, reading 400,000 rows beside 300,000 findings kept alive made it scan them again
+    and again (measured: two thirds of the reading time of a 100,000-entity audit). A
+    running bot never passes it: its handlers need the collector."""
+    with paused_gc() if alone else contextlib.nullcontext():
+        return await _audit_stored(sessions, Audit(today, max_age_days))
 
+
+async def _audit_stored(sessions: async_sessionmaker[AsyncSession], audit: Audit) -> AuditReport:
     def add_page(page: EntityPage) -> None:
         with paused_gc():  # synchronous work only, with no await inside
             audit.add_entities(page.models())
