@@ -301,3 +301,17 @@ def test_a_file_that_breaks_midway_claims_nothing(tmp_path: Path) -> None:
     (folder / "b.yaml").write_bytes(latin1.encode("latin-1"))
     write(folder / "c.yaml", "entities:\n" + ENTITY.format(id="moh", name="H") + many)
     assert [(p.file.name, p.line) for p in problems(folder)] == [("a.yaml", 7), ("b.yaml", None)]
+
+
+def test_a_duplicate_id_above_a_syntax_error_reports_the_syntax_error(tmp_path: Path) -> None:
+    """The duplicate is found while the file is still being read; the line it would name
+    cannot be looked up in a file that is not YAML, and that must not crash the check."""
+    text = (
+        "entities:\n"
+        "  - {id: a, name: {en: A}, kind: ministry}\n"
+        "  - {id: a, name: {en: B}, kind: ministry}\n"
+        "  - id: c\n"
+        "    name: {en: 'open}\n"
+    )
+    [problem] = problems(write(tmp_path / "broken.yaml", text))
+    assert problem.line == 5 and "YAML syntax error" in problem.message

@@ -291,13 +291,23 @@ class LineFinder:
     def __init__(self, path: Path):
         self._path = path
         self._root: yaml.Node | None = None
+        self._unreadable = False
 
     def line(self, path: Sequence[str | int]) -> int | None:
         """The line of the deepest node on `path`: the key of a field when it is there,
         else the record that lacks it."""
+        if self._unreadable:
+            return None
         if self._root is None:
-            text = self._path.read_text(encoding="utf-8")
-            self._root = yaml.compose(text, Loader=SafeLoader)
+            try:
+                text = self._path.read_text(encoding="utf-8")
+                self._root = yaml.compose(text, Loader=SafeLoader)
+            except (yaml.YAMLError, UnicodeDecodeError):
+                # A problem found before the reading reached the file's own fault (a
+                # duplicate id above a broken quote): the file is rejected for that fault,
+                # which is reported with its line, and has no other lines to give.
+                self._unreadable = True
+                return None
             if self._root is None:
                 return None
         node: yaml.Node = self._root
