@@ -30,21 +30,19 @@ async def audit_stored(
     on, reading 400,000 rows beside 300,000 findings kept alive made it scan them again
     and again (measured: two thirds of the reading time of a 100,000-entity audit). A
     running bot never passes it: its handlers need the collector."""
-    with paused_gc() if alone else contextlib.nullcontext():
-        return await _audit_stored(sessions, Audit(today, max_age_days))
+    audit = Audit(today, max_age_days)
 
-
-async def _audit_stored(sessions: async_sessionmaker[AsyncSession], audit: Audit) -> AuditReport:
     def add_page(page: EntityPage) -> None:
         with paused_gc():  # synchronous work only, with no await inside
             audit.add_entities(page.models())
 
-    async with sessions() as session:
-        repository = RegistryRepository(session)
-        async for page in repository.entity_pages():
-            await asyncio.to_thread(add_page, page)
-        for record in await repository.non_official():
-            audit.add_non_official(record)
-        for policy in await repository.policies():
-            audit.add_policy(policy)
+    with paused_gc() if alone else contextlib.nullcontext():
+        async with sessions() as session:
+            repository = RegistryRepository(session)
+            async for page in repository.entity_pages():
+                await asyncio.to_thread(add_page, page)
+            for record in await repository.non_official():
+                audit.add_non_official(record)
+            for policy in await repository.policies():
+                audit.add_policy(policy)
     return audit.report

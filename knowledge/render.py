@@ -614,11 +614,7 @@ class Renderer:
         t = self.t
         assert v.account is not None and v.entity is not None
         account, now = v.account, v.official_entity or v.entity
-        values = {
-            "handle": handle,
-            "platform": self.platform(account.platform),
-            "of_entity": self.of_text(v.entity),
-        }
+        values = self._former_values(account, v.entity, handle)
         if account.until:
             text = t(
                 "{handle} was the {platform} account {of_entity} until {date}.",
@@ -655,11 +651,7 @@ class Renderer:
 
     def released(self, account: Account, entity: Entity, handle: str) -> str:
         """The history of a handle the body released and someone else took since."""
-        values = {
-            "handle": handle,
-            "platform": self.platform(account.platform),
-            "of_entity": self.of_text(entity),
-        }
+        values = self._former_values(account, entity, handle)
         if account.until:
             return self.t(
                 "{handle} was the {platform} account {of_entity} until {date}; the handle "
@@ -672,6 +664,14 @@ class Renderer:
             "and someone else uses it now.",
             **values,
         )
+
+    def _former_values(self, account: Account, entity: Entity, handle: str) -> dict[str, str]:
+        """The words of a former account's history: its handle, platform and body."""
+        return {
+            "handle": handle,
+            "platform": self.platform(account.platform),
+            "of_entity": self.of_text(entity),
+        }
 
     def unconfirmed_verdict(self, v: Verification, handle: str) -> str:
         """On record, but nothing a citizen can open confirms it: said plainly, with the

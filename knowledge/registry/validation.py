@@ -256,7 +256,6 @@ class _Checker:
         if not isinstance(platform, str) or not isinstance(handle, str):
             return
         key = _handle_key(platform, handle)
-        shown = f"{platform} handle '{handle}'"
         mine, other = (
             (self.non_official_handles, self.handles)
             if claim.owner is None
@@ -264,6 +263,7 @@ class _Checker:
         )
         first = mine.get(key)
         if first is not None:
+            shown = f"{platform} handle '{handle}'"
             self.problems.append((claim.file, claim.path, self._twice(shown, first, claim)))
             return
         mine[key] = claim
@@ -275,8 +275,9 @@ class _Checker:
                 else f"an account of '{crossed.owner}'"
             )
             message = (
-                f"{shown} is already {kind} at {self._where(crossed)}; a handle is official "
-                "or not, never both (only a former account's handle may also be non-official)"
+                f"{platform} handle '{handle}' is already {kind} at {self._where(crossed)}; "
+                "a handle is official or not, never both (only a former account's handle may "
+                "also be non-official)"
             )
             self.problems.append((claim.file, claim.path, message))
 
